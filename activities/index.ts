@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import type { PaymentProvider } from '../src/payments/PaymentProvider';
+import { createReservationActivities } from './reservations';
+import { createPaymentActivities } from './payments';
+
+export interface ActivityDeps {
+  knex: Knex;
+  paymentProvider: PaymentProvider;
+}
+
+/** Builds every activity from its dependencies; the worker hands in real ones, and so do tests. */
+export function createActivities({ knex, paymentProvider }: ActivityDeps) {
+  return {
+    ...createReservationActivities(knex),
+    ...createPaymentActivities(knex, paymentProvider),
+    /** The benchmark's and smoke test's no-op: proves a worker can reach Postgres. */
+    async ping(): Promise<string> {
+      const { rows } = await knex.raw<{ rows: { now: Date }[] }>('SELECT now() AS now');
+      return new Date(rows[0].now).toISOString();
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,116 @@
+import type { Knex } from 'knex';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ReservationStatus } from '../workflows/shared';
+
+export interface ReservationSnapshot {
+  reservation_id: string;
+  status: ReservationStatus;
+  user_id: number;
+  showtime_id: number;
+  total_price: string;
+  hold_expires_at: string;
+  show_starts_at: string;
+  payment_id: string | null;
+}
+
+export interface ReleaseSeatsInput {
+  reservationId: string;
+  outcome: 'expired' | 'cancelled';
+  reason?: string;
+  refundAmount?: string;
+}
+
+/** Every activity is idempotent: Temporal may run it more than once. */
+export function createReservationActivities(knex: Knex) {
+  return {
+    /**
+     * Reads the reservation the workflow was started for. The API starts the workflow inside
+     * the transaction that inserts the reservation and holds an advisory lock on its id until
+     * that transaction ends; taking the same lock here waits for the commit or rollback, so
+     * "not found" is final rather than "not committed yet".
+     */
+    async findReservation(reservationId: string): Promise<ReservationSnapshot | null> {
+      return knex.transaction(async (trx) => {
+        await trx.raw(`SET LOCAL lock_timeout = '30s'`);
+        await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [reservationId]);
+        const row = await trx('reservations as r')
+          .join('showtimes as s', 's.id', 'r.showtime_id')
+          .where('r.id', reservationId)
+          .first('r.status', 'r.user_id', 'r.showtime_id', 'r.total_price', 'r.hold_expires_at', 'r.payment_id', 's.starts_at');
+        if (!row) return null;
+        return {
+          reservation_id: reservationId,
+          status: row.status,
+          user_id: row.user_id,
+          showtime_id: row.showtime_id,
+          total_price: row.total_price,
+          hold_expires_at: new Date(row.hold_expires_at).toISOString(),
+          show_starts_at: new Date(row.starts_at).toISOString(),
+          payment_id: row.payment_id,
+        };
+      });
+    },
+
+    async markPaymentPending(reservationId: string, paymentId: string): Promise<void> {
+      await knex('reservations')
+        .where({ id: reservationId })
+        .whereIn('status', ['held', 'pending_payment'])
+        .update({ status: 'pending_payment', payment_id: paymentId, payment_error: null, updated_at: knex.fn.now() });
+    },
+
+    /** Back to `held` after a declined or failed payment; the hold's expiry is unchanged. */
+    async markHeldAgain(reservationId: string, paymentError: string): Promise<void> {
+      await knex('reservations')
+        .where({ id: reservationId })
+        .whereIn('status', ['held', 'pending_payment'])
+        .update({ status: 'held', payment_error: paymentError.slice(0, 500), updated_at: knex.fn.now() });
+    },
+
+    /** Turns the hold into a booking. Returns when it was confirmed (the first time, on a retry). */
+    async confirmSeats(reservationId: string, paymentId: string): Promise<string> {
+      const [row] = await knex('reservations')
+        .where({ id: reservationId })
+        .whereIn('status', ['held', 'pending_payment', 'confirmed'])
+        .update({
+          status: 'confirmed',
+          confirmed_at: knex.raw('coalesce(confirmed_at, now())'),
+          payment_id: paymentId,
+          payment_error: null,
+          updated_at: knex.fn.now(),
+        })
+        .returning('confirmed_at');
+      if (!row) {
+        throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, 'InvalidState');
+      }
+      return new Date(row.confirmed_at).toISOString();
+    },
+
+    /** Gives the seats back and records the final status, in one transaction. Returns when. */
+    async releaseSeats(input: ReleaseSeatsInput): Promise<string> {
+      return knex.transaction(async (trx) => {
+        await trx('reservation_seats')
+          .where({ reservation_id: input.reservationId, is_active: true })
+          .update({ is_active: false, updated_at: trx.fn.now() });
+        const stampColumn = input.outcome === 'expired' ? 'expired_at' : 'cancelled_at';
+        const [row] = await trx('reservations')
+          .where({ id: input.reservationId })
+          .update({
+            status: input.outcome,
+            [stampColumn]: trx.raw(`coalesce(${stampColumn}, now())`),
+            cancel_reason: input.reason ?? null,
+            refund_amount: input.refundAmount ?? (input.outcome === 'cancelled' ? '0.00' : null),
+            updated_at: trx.fn.now(),
+          })
+          .returning(stampColumn);
+        if (!row) throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, 'NotFound');
+        return new Date(row[stampColumn]).toISOString();
+      });
+    },
+
+    async completeReservation(reservationId: string): Promise<void> {
+      await knex('reservations')
+        .where({ id: reservationId, status: 'confirmed' })
+        .update({ status: 'completed', completed_at: knex.raw('coalesce(completed_at, now())'), updated_at: knex.fn.now() });
+    },
+  };
+}

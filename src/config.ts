@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
+const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me';
+const DEV_WEBHOOK_SECRET = 'whsec_dev_change_me';
+const DEFAULT_SECRETS = new Set([DEV_JWT_SECRET, DEV_ADMIN_SECRET, DEV_WEBHOOK_SECRET]);
+
+const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(3000),
+  DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/booking'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('bookings'),
+  JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
+  ADMIN_REGISTRATION_SECRET: z.string().min(8).default(DEV_ADMIN_SECRET),
+  HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
+  PAYMENT_PROVIDER: z.enum(['fake']).default('fake'),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(8).default(DEV_WEBHOOK_SECRET),
+  CANCELLATION_CUTOFF_MINUTES: int(60),
+  CLEANING_BUFFER_MINUTES: int(15),
+  BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  databaseUrl: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  jwtSecret: string;
+  adminRegistrationSecret: string;
+  holdTtlSeconds: number;
+  paymentProvider: Env['PAYMENT_PROVIDER'];
+  paymentWebhookSecret: string;
+  cancellationCutoffMinutes: number;
+  cleaningBufferMinutes: number;
+  bcryptRounds: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once at start-up; a bad value stops the process with a clear message. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production') {
+    const weak = (['JWT_SECRET', 'ADMIN_REGISTRATION_SECRET', 'PAYMENT_WEBHOOK_SECRET'] as const).filter(
+      (k) => !source[k] || DEFAULT_SECRETS.has(e[k]),
+    );
+    if (weak.length > 0) {
+      throw new ConfigError(`Refusing to start in production with a default or missing secret: ${weak.join(', ')}`);
+    }
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    jwtSecret: e.JWT_SECRET,
+    adminRegistrationSecret: e.ADMIN_REGISTRATION_SECRET,
+    holdTtlSeconds: e.HOLD_TTL_SECONDS,
+    paymentProvider: e.PAYMENT_PROVIDER,
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    cancellationCutoffMinutes: e.CANCELLATION_CUTOFF_MINUTES,
+    cleaningBufferMinutes: e.CLEANING_BUFFER_MINUTES,
+    bcryptRounds: e.BCRYPT_ROUNDS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,20 @@
+import { BaseModel } from './BaseModel';
+
+export type SeatType = 'regular' | 'premium' | 'wheelchair';
+
+export class Seat extends BaseModel {
+  static tableName = 'seats';
+
+  id!: number;
+  auditorium_id!: number;
+  row!: string;
+  number!: number;
+  seat_type!: SeatType;
+  /** numeric(10,2) as a decimal string */
+  price_modifier!: string;
+  is_active!: boolean;
+
+  get label(): string {
+    return `${this.row}${this.number}`;
+  }
+}

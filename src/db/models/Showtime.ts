@@ -1,0 +1,27 @@
+import type { RelationMappings } from 'objection';
+import { BaseModel } from './BaseModel';
+import { Movie } from './Movie';
+import { Auditorium } from './Auditorium';
+
+export class Showtime extends BaseModel {
+  static tableName = 'showtimes';
+
+  id!: number;
+  movie_id!: number;
+  auditorium_id!: number;
+  starts_at!: Date;
+  ends_at!: Date;
+  /** numeric(10,2) as a decimal string */
+  base_price!: string;
+  movie?: Movie;
+  auditorium?: Auditorium;
+
+  static relationMappings = (): RelationMappings => ({
+    movie: { relation: BaseModel.BelongsToOneRelation, modelClass: Movie, join: { from: 'showtimes.movie_id', to: 'movies.id' } },
+    auditorium: {
+      relation: BaseModel.BelongsToOneRelation,
+      modelClass: Auditorium,
+      join: { from: 'showtimes.auditorium_id', to: 'auditoriums.id' },
+    },
+  });
+}

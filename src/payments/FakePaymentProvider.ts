@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from './PaymentProvider';
+
+/** How the fake provider answers each test payment method (API.md, "Payment methods"). */
+export const FAKE_PAYMENT_METHODS = {
+  pm_card_visa: 'succeeded',
+  pm_card_declined: 'declined',
+  pm_card_async: 'pending',
+  pm_card_async_fail: 'pending',
+} as const;
+
+type FakeMethod = keyof typeof FAKE_PAYMENT_METHODS;
+
+const isFakeMethod = (m: string): m is FakeMethod => Object.prototype.hasOwnProperty.call(FAKE_PAYMENT_METHODS, m);
+const idFor = (prefix: string, key: string) => `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+
+interface ChargeRow {
+  id: string;
+  status: string;
+}
+
+/**
+ * A deterministic provider for development and tests. It keeps its own ledger in Postgres,
+ * the way a real provider keeps one on its side, so tests can count charges and refunds.
+ */
+export class FakePaymentProvider implements PaymentProvider {
+  readonly name = 'fake';
+
+  constructor(private readonly knex: Knex) {}
+
+  async charge(req: ChargeRequest): Promise<ChargeResult> {
+    const outcome = isFakeMethod(req.paymentMethod) ? FAKE_PAYMENT_METHODS[req.paymentMethod] : 'declined';
+    await this.knex('fake_provider_charges')
+      .insert({
+        id: idFor('pi_fake', req.idempotencyKey),
+        idempotency_key: req.idempotencyKey,
+        payment_method: req.paymentMethod,
+        amount: req.amount,
+        status: outcome,
+        metadata: JSON.stringify(req.metadata),
+      })
+      .onConflict('idempotency_key')
+      .ignore();
+    const row: ChargeRow = await this.knex('fake_provider_charges')
+      .where({ idempotency_key: req.idempotencyKey })
+      .first('id', 'status');
+    if (row.status === 'declined') {
+      const reason = isFakeMethod(req.paymentMethod) ? 'Your card was declined.' : `Unsupported payment method: ${req.paymentMethod}`;
+      return { status: 'declined', paymentId: row.id, reason };
+    }
+    return { status: row.status === 'pending' ? 'pending' : 'succeeded', paymentId: row.id };
+  }
+
+  async refund(req: RefundRequest): Promise<RefundResult> {
+    const refundId = idFor('re_fake', req.idempotencyKey);
+    await this.knex('fake_provider_refunds')
+      .insert({ id: refundId, charge_id: req.paymentId, idempotency_key: req.idempotencyKey, amount: req.amount })
+      .onConflict('idempotency_key')
+      .ignore();
+    return { refundId };
+  }
+}

@@ -1,0 +1,31 @@
+/** What the reservation workflow needs from a payment provider; one adapter per provider. */
+export interface ChargeRequest {
+  /** Decimal string, e.g. "25.00". */
+  amount: string;
+  currency: string;
+  paymentMethod: string;
+  /** The same key always yields the same charge: retries never charge twice. */
+  idempotencyKey: string;
+  metadata: { reservation_id: string };
+}
+
+export type ChargeResult =
+  | { status: 'succeeded'; paymentId: string }
+  | { status: 'pending'; paymentId: string }
+  | { status: 'declined'; paymentId: string; reason: string };
+
+export interface RefundRequest {
+  paymentId: string;
+  amount: string;
+  idempotencyKey: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<RefundResult>;
+}

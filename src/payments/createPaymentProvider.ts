@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { FakePaymentProvider } from './FakePaymentProvider';
+import type { PaymentProvider } from './PaymentProvider';
+
+export function createPaymentProvider(config: Pick<Config, 'paymentProvider'>, knex: Knex): PaymentProvider {
+  switch (config.paymentProvider) {
+    case 'fake':
+      return new FakePaymentProvider(knex);
+  }
+}

@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { reservationWorkflow } from '../../workflows/reservation';
+import { reservationWorkflowId, searchAttributes } from '../../workflows/shared';
+import type { Config } from '../config';
+import type { AuthUser } from '../http/auth';
+import { conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
+import { fromCents, toCents } from '../money';
+import { loadReservationBody, serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
+
+export interface HoldRequest {
+  showtime_id: number;
+  seat_ids: number[];
+}
+
+export interface HoldDeps {
+  knex: Knex;
+  temporal: Client;
+  config: Pick<Config, 'holdTtlSeconds' | 'cancellationCutoffMinutes' | 'temporal'>;
+}
+
+export interface HoldResult {
+  reservation: ReservationBody;
+  /** True when an earlier request with the same Idempotency-Key already made this reservation. */
+  replayed: boolean;
+}
+
+/** A stable UUID for (user, Idempotency-Key), so a retried request finds the same reservation and workflow. */
+export function idempotentReservationId(userId: number, key: string): string {
+  const h = createHash('sha256').update(`reservation:${userId}:${key}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+interface SeatRow {
+  id: number;
+  auditorium_id: number;
+  row: string;
+  number: number;
+  is_active: boolean;
+  is_deleted: boolean;
+  price_modifier: string;
+}
+
+const sameSeats = (a: number[], b: number[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+async function replay(knex: Knex, id: string, req: HoldRequest): Promise<HoldResult | null> {
+  const existing = await loadReservationBody(knex, id);
+  if (!existing) return null;
+  if (existing.showtime_id !== req.showtime_id || !sameSeats(existing.seats.map((s) => s.seat_id), req.seat_ids)) {
+    throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different reservation request');
+  }
+  return { reservation: existing, replayed: true };
+}
+
+/**
+ * The hold path of DESIGN.md: validate, then one transaction inserts the reservation and its
+ * seats (the partial unique index decides conflicts, so a loser never reaches Temporal), starts
+ * the reservation workflow, and commits. A failed start rolls everything back.
+ */
+export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, idempotencyKey?: string): Promise<HoldResult> {
+  const { knex, temporal, config } = deps;
+  const id = idempotencyKey ? idempotentReservationId(user.id, idempotencyKey) : randomUUID();
+  if (idempotencyKey) {
+    const earlier = await replay(knex, id, req);
+    if (earlier) return earlier;
+  }
+
+  const [showtime, seats, taken] = await Promise.all([
+    knex('showtimes as s')
+      .join('movies as m', 'm.id', 's.movie_id')
+      .where('s.id', req.showtime_id)
+      .andWhere('s.is_deleted', false)
+      .first('s.id', 's.auditorium_id', 's.starts_at', 's.base_price', 'm.title') as Promise<
+      { id: number; auditorium_id: number; starts_at: Date; base_price: string; title: string } | undefined
+    >,
+    knex('seats').whereIn('id', req.seat_ids).select<SeatRow[]>('id', 'auditorium_id', 'row', 'number', 'is_active', 'is_deleted', 'price_modifier'),
+    // Committed holds and bookings answer at once, without waiting on anybody's transaction.
+    knex('reservation_seats')
+      .where({ showtime_id: req.showtime_id, is_active: true })
+      .whereIn('seat_id', req.seat_ids)
+      .pluck('seat_id') as Promise<number[]>,
+  ]);
+
+  if (!showtime) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${req.showtime_id} does not exist`);
+  const byId = new Map(seats.filter((s) => !s.is_deleted).map((s) => [s.id, s]));
+  const missing = req.seat_ids.filter((sid) => !byId.has(sid));
+  if (missing.length) throw notFound('SEAT_NOT_FOUND', `No such seat: ${missing.join(', ')}`, { seat_ids: missing });
+  const foreign = req.seat_ids.filter((sid) => byId.get(sid)?.auditorium_id !== showtime.auditorium_id);
+  if (foreign.length) {
+    throw unprocessable('SEAT_NOT_IN_AUDITORIUM', `Seats ${foreign.join(', ')} are not in this showtime's auditorium`, { seat_ids: foreign });
+  }
+  const inactive = req.seat_ids.filter((sid) => !byId.get(sid)?.is_active);
+  if (inactive.length) throw unprocessable('SEAT_INACTIVE', `Seats ${inactive.join(', ')} are out of service`, { seat_ids: inactive });
+  if (showtime.starts_at.getTime() <= Date.now()) throw unprocessable('SHOWTIME_STARTED', 'This showtime has already started');
+  if (taken.length) throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: taken.sort((a, b) => a - b) });
+
+  const baseCents = toCents(showtime.base_price);
+  const priced = req.seat_ids.map((sid) => {
+    const seat = byId.get(sid) as SeatRow;
+    return { seat, price: fromCents(Math.max(0, baseCents + toCents(seat.price_modifier))) };
+  });
+  const total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
+  const workflowId = reservationWorkflowId(id);
+  const holdExpiresAt = new Date(Date.now() + config.holdTtlSeconds * 1000);
+
+  const trx = await knex.transaction();
+  let row: ReservationRow;
+  try {
+    // The workflow's first activity takes the same lock, so it waits for this commit or rollback.
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [id]);
+    const inserted: ReservationRow[] = await trx('reservations')
+      .insert({
+        id,
+        user_id: user.id,
+        showtime_id: showtime.id,
+        status: 'held',
+        total_price: total,
+        hold_expires_at: holdExpiresAt,
+        idempotency_key: idempotencyKey ?? null,
+        workflow_id: workflowId,
+      })
+      .onConflict('id')
+      .ignore()
+      .returning('*');
+    if (inserted.length === 0) {
+      // A concurrent request with the same Idempotency-Key got here first and has committed.
+      await trx.rollback();
+      const earlier = await replay(knex, id, req);
+      if (earlier) return earlier;
+      throw conflict('IDEMPOTENT_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed');
+    }
+    row = inserted[0];
+    const held: number[] = await trx('reservation_seats')
+      .insert(priced.map((p) => ({ reservation_id: id, showtime_id: showtime.id, seat_id: p.seat.id, price_at_booking: p.price })))
+      .onConflict()
+      .ignore()
+      .returning('seat_id')
+      .then((rows: { seat_id: number }[]) => rows.map((r) => r.seat_id));
+    if (held.length < req.seat_ids.length) {
+      await trx.rollback();
+      const lost = req.seat_ids.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
+      throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
+    }
+    try {
+      await temporal.workflow.start(reservationWorkflow, {
+        workflowId,
+        taskQueue: config.temporal.taskQueue,
+        args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
+        // A retry after a crash adopts the workflow the crashed request started.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        memo: {
+          user_email: user.email,
+          movie_title: showtime.title,
+          showtime_starts_at: showtime.starts_at.toISOString(),
+          seats: priced.map((p) => `${p.seat.row}${p.seat.number}`).join(', '),
+          total_price: total,
+        },
+        typedSearchAttributes: [
+          { key: searchAttributes.ReservationStatus, value: 'held' },
+          { key: searchAttributes.ShowtimeId, value: showtime.id },
+          { key: searchAttributes.UserId, value: user.id },
+          { key: searchAttributes.HoldExpiresAt, value: holdExpiresAt },
+        ],
+      });
+    } catch (err) {
+      await trx.rollback();
+      throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
+    }
+    await trx.commit();
+  } catch (err) {
+    if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
+    throw err;
+  }
+  const seatViews = priced.map((p) => ({ seat_id: p.seat.id, label: `${p.seat.row}${p.seat.number}`, price: p.price }));
+  return { reservation: serializeReservation(row, seatViews), replayed: false };
+}

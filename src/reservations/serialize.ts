@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { ReservationStatus } from '../../workflows/shared';
+
+export interface ReservationRow {
+  id: string;
+  user_id: number;
+  showtime_id: number;
+  status: ReservationStatus;
+  total_price: string;
+  hold_expires_at: Date;
+  confirmed_at: Date | null;
+  cancelled_at: Date | null;
+  expired_at: Date | null;
+  completed_at: Date | null;
+  cancel_reason: string | null;
+  refund_amount: string | null;
+  payment_id: string | null;
+  payment_error: string | null;
+  workflow_id: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ReservationSeatView {
+  seat_id: number;
+  label: string;
+  price: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The API's view of a reservation (API.md, "Reservations"). */
+export function serializeReservation(r: ReservationRow, seats: ReservationSeatView[]) {
+  return {
+    id: r.id,
+    user_id: r.user_id,
+    showtime_id: r.showtime_id,
+    status: r.status,
+    expires_at: r.hold_expires_at.toISOString(),
+    total_price: r.total_price,
+    seats,
+    workflow_id: r.workflow_id,
+    payment_id: r.payment_id,
+    payment_error: r.payment_error,
+    confirmed_at: iso(r.confirmed_at),
+    cancelled_at: iso(r.cancelled_at),
+    expired_at: iso(r.expired_at),
+    completed_at: iso(r.completed_at),
+    cancel_reason: r.cancel_reason,
+    refund_amount: r.refund_amount,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+export type ReservationBody = ReturnType<typeof serializeReservation>;
+
+export const RESERVATION_COLUMNS = [
+  'id', 'user_id', 'showtime_id', 'status', 'total_price', 'hold_expires_at', 'confirmed_at', 'cancelled_at', 'expired_at',
+  'completed_at', 'cancel_reason', 'refund_amount', 'payment_id', 'payment_error', 'workflow_id', 'created_at', 'updated_at',
+];
+
+/** Seats of several reservations in one query, keyed by reservation id. */
+export async function seatsByReservation(knex: Knex, ids: string[]): Promise<Map<string, ReservationSeatView[]>> {
+  const map = new Map<string, ReservationSeatView[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return map;
+  const rows: { reservation_id: string; seat_id: number; row: string; number: number; price_at_booking: string }[] = await knex(
+    'reservation_seats as rs',
+  )
+    .join('seats as s', 's.id', 'rs.seat_id')
+    .whereIn('rs.reservation_id', ids)
+    .orderBy([{ column: 's.row' }, { column: 's.number' }])
+    .select('rs.reservation_id', 'rs.seat_id', 's.row', 's.number', 'rs.price_at_booking');
+  for (const row of rows) {
+    map.get(row.reservation_id)?.push({ seat_id: row.seat_id, label: `${row.row}${row.number}`, price: row.price_at_booking });
+  }
+  return map;
+}
+
+export async function loadReservationBody(knex: Knex, id: string): Promise<ReservationBody | null> {
+  const row: ReservationRow | undefined = await knex('reservations').where({ id }).first(RESERVATION_COLUMNS);
+  if (!row) return null;
+  const seats = await seatsByReservation(knex, [id]);
+  return serializeReservation(row, seats.get(id) ?? []);
+}

@@ -1,0 +1,42 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributes } from '../../workflows/shared';
+import type { TemporalExecutable } from '../../scripts/temporalCli';
+
+/** Dynamic config every dev server of the project needs (DESIGN.md, "Running it"). */
+export const DEV_SERVER_DYNAMIC_CONFIG = [
+  'frontend.enableExecuteMultiOperation=true',
+  'frontend.enableUpdateWorkflowExecution=true',
+  'system.enableEagerWorkflowStart=true',
+  'system.enableActivityEagerExecution=true',
+];
+
+export interface DevServerOptions {
+  executable: TemporalExecutable;
+  /** SQLite file to persist to; in memory when absent. */
+  dbFilename?: string;
+  ip?: string;
+  port?: number;
+  uiPort?: number;
+  namespace?: string;
+  logLevel?: string;
+}
+
+/** Starts a Temporal dev server with the project's flags and search attributes registered. */
+export async function startDevServer(opts: DevServerOptions): Promise<TestWorkflowEnvironment> {
+  const extraArgs = DEV_SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v]);
+  if (opts.dbFilename) extraArgs.push('--sqlite-pragma', 'journal_mode=WAL');
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: opts.executable,
+      dbFilename: opts.dbFilename,
+      ip: opts.ip ?? '127.0.0.1',
+      port: opts.port,
+      ui: opts.uiPort !== undefined,
+      uiPort: opts.uiPort,
+      namespace: opts.namespace,
+      log: { format: 'pretty', level: opts.logLevel ?? 'warn' },
+      searchAttributes: Object.values(searchAttributes),
+      extraArgs,
+    },
+  });
+}

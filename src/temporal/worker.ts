@@ -1,0 +1,26 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { createActivities } from '../../activities';
+import type { Config } from '../config';
+import type { PaymentProvider } from '../payments/PaymentProvider';
+
+export interface BookingWorkerDeps {
+  config: Pick<Config, 'temporal'>;
+  knex: Knex;
+  paymentProvider: PaymentProvider;
+  connection?: NativeConnection;
+  /** A prebuilt bundle (tests, production); without one the worker bundles `workflows/` itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker that runs reservation workflows and their activities on the bookings task queue. */
+export async function createBookingWorker(deps: BookingWorkerDeps): Promise<Worker> {
+  const connection = deps.connection ?? (await NativeConnection.connect({ address: deps.config.temporal.address }));
+  return Worker.create({
+    connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: deps.config.temporal.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    activities: createActivities({ knex: deps.knex, paymentProvider: deps.paymentProvider }),
+  });
+}

@@ -1,0 +1,26 @@
+import { loadConfig } from './config';
+import { createKnex } from './db/knex';
+import { createLogger } from './logger';
+import { createPaymentProvider } from './payments/createPaymentProvider';
+import { createBookingWorker } from './temporal/worker';
+
+/** `npm run start:worker`: runs until SIGINT/SIGTERM, letting running activities finish. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  const knex = createKnex(config.databaseUrl);
+  const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH ? { codePath: process.env.WORKFLOW_BUNDLE_PATH } : undefined;
+  const worker = await createBookingWorker({ config, knex, paymentProvider: createPaymentProvider(config, knex), workflowBundle });
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  try {
+    await worker.run();
+  } finally {
+    await knex.destroy();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import pino from 'pino';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createKnex } from '../../src/db/knex';
+import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
+import type { PaymentProvider } from '../../src/payments/PaymentProvider';
+import { createBookingWorker } from '../../src/temporal/worker';
+
+export interface TestStack {
+  config: Config;
+  knex: Knex;
+  client: Client;
+  baseUrl: string;
+  /** Starts a (new) worker; the stack starts one unless `worker: false`. */
+  startWorker(): Promise<Worker>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  env?: Record<string, string>;
+  worker?: boolean;
+  paymentProvider?: (knex: Knex) => PaymentProvider;
+}
+
+let runtimeInstalled = false;
+
+/** The whole system against the run's real Temporal dev server and Postgres, on its own task queue. */
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    // Worker state changes at INFO would drown the test output.
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // already installed by an earlier test file in this process
+    }
+    runtimeInstalled = true;
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: required('TEST_DATABASE_URL'),
+    TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    BCRYPT_ROUNDS: '4',
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const knex = createKnex(config.databaseUrl, 10);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, knex, temporal: client, logger: pino({ level: 'silent' }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  const paymentProvider = (opts.paymentProvider ?? ((k) => new FakePaymentProvider(k)))(knex);
+
+  const stack: TestStack = {
+    config,
+    knex,
+    client,
+    baseUrl,
+    async startWorker() {
+      nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
+      worker = await createBookingWorker({
+        config,
+        knex,
+        paymentProvider,
+        connection: nativeConnection,
+        workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+      });
+      const w = worker;
+      running = w.run();
+      return w;
+    },
+    async stopWorker() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async close() {
+      await stack.stopWorker();
+      await nativeConnection?.close();
+      await new Promise((resolve) => server.close(resolve));
+      await connection.close();
+      await knex.destroy();
+    },
+  };
+  if (opts.worker !== false) await stack.startWorker();
+  return stack;
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the tests through jest's global setup (npm test)`);
+  return v;
+}

@@ -1,0 +1,3 @@
+export { reservationWorkflow } from './reservation';
+export { noopWorkflow } from './noop';
+export { pingWorkflow } from './ping';

@@ -1,0 +1,275 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  FailureType,
+  cancelSignal,
+  cancelUpdate,
+  confirmUpdate,
+  paymentSignal,
+  searchAttributes,
+  stateQuery,
+  type CancelInput,
+  type CancelResult,
+  type ConfirmResult,
+  type PaymentEvent,
+  type ReservationOutcome,
+  type ReservationState,
+  type ReservationWorkflowInput,
+  type WorkflowPhase,
+} from './shared';
+
+/** Database activities: retried until Postgres answers again. */
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/** A charge blocks the customer's confirm request, so it gives up after a few attempts. */
+const charging = proxyActivities<Activities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+});
+
+/** Money owed back must reach the customer however long the provider is down. */
+const refunding = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** How long an expired or cancelled reservation still waits for a pending payment's verdict, to refund it. */
+const LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const failureMessage = (err: unknown): string => {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+};
+const isDecline = (err: unknown): boolean =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.PaymentDeclined;
+
+/**
+ * One reservation, from hold to booking or release. The API has already inserted the hold;
+ * this workflow owns it from then on: the expiry timer, confirm with payment, cancel with
+ * refund, and completion when the show starts.
+ */
+export async function reservationWorkflow(input: ReservationWorkflowInput): Promise<ReservationOutcome> {
+  const { reservationId } = input;
+  let phase = 'checking' as WorkflowPhase;
+  let holdDeadline = 0;
+  let showStart = 0;
+  let totalPrice = '0.00';
+  let paymentId: string | null = null;
+  let paymentAttempts = 0;
+  let lastPaymentError: string | null = null;
+  let refundAmount: string | null = null;
+  let cancelReason: string | null = null;
+  const paymentEvents: PaymentEvent[] = [];
+  const seenEventIds = new Set<string>();
+
+  const setPhase = (next: WorkflowPhase): void => {
+    phase = next;
+    upsertSearchAttributes([{ key: searchAttributes.ReservationStatus, value: next }]);
+  };
+  const cancelCutoff = (): number => showStart - input.cancellationCutoffMinutes * 60_000;
+
+  const assertConfirmable = (): void => {
+    if (phase === 'expired' || (phase === 'held' && Date.now() >= holdDeadline)) {
+      throw ApplicationFailure.nonRetryable('The hold has expired', FailureType.HoldExpired);
+    }
+    if (phase !== 'held') {
+      throw ApplicationFailure.nonRetryable(`A reservation that is ${phase} cannot be confirmed`, FailureType.InvalidState);
+    }
+  };
+  const assertCancellable = (): void => {
+    if (phase === 'held' && Date.now() < holdDeadline) return;
+    if (phase === 'confirmed') {
+      if (Date.now() < cancelCutoff()) return;
+      throw ApplicationFailure.nonRetryable(
+        `Bookings can be cancelled until ${input.cancellationCutoffMinutes} minutes before the show`,
+        FailureType.CancellationCutoff,
+      );
+    }
+    const state = phase === 'held' ? 'expired' : phase;
+    throw ApplicationFailure.nonRetryable(`A reservation that is ${state} cannot be cancelled`, FailureType.InvalidState);
+  };
+  const untilChecked = async (): Promise<void> => {
+    if (phase === 'checking') await condition(() => phase !== 'checking');
+  };
+
+  async function confirm(paymentMethod: string): Promise<ConfirmResult> {
+    await untilChecked();
+    assertConfirmable();
+    setPhase('charging');
+    paymentAttempts += 1;
+    try {
+      const charge = await charging.chargePayment({
+        reservationId,
+        amount: totalPrice,
+        paymentMethod,
+        // One key per attempt: a retried activity reuses it, a new attempt after a decline does not.
+        idempotencyKey: `${reservationId}:charge:${paymentAttempts}`,
+      });
+      paymentId = charge.paymentId;
+      if (charge.status === 'pending') {
+        await db.markPaymentPending(reservationId, charge.paymentId);
+        setPhase('pending_payment');
+        return { status: 'pending_payment', payment_id: charge.paymentId };
+      }
+      const confirmedAt = await db.confirmSeats(reservationId, charge.paymentId);
+      setPhase('confirmed');
+      return { status: 'confirmed', payment_id: charge.paymentId, confirmed_at: confirmedAt };
+    } catch (err) {
+      lastPaymentError = failureMessage(err);
+      await db.markHeldAgain(reservationId, lastPaymentError);
+      setPhase('held');
+      log.info('payment failed; the hold stays', { reservationId, error: lastPaymentError });
+      if (isDecline(err)) throw ApplicationFailure.nonRetryable(lastPaymentError, FailureType.PaymentDeclined);
+      throw ApplicationFailure.nonRetryable(`Payment provider unavailable: ${lastPaymentError}`, 'PaymentUnavailable');
+    }
+  }
+
+  async function cancel(request: CancelInput): Promise<CancelResult> {
+    await untilChecked();
+    assertCancellable();
+    const refund = phase === 'confirmed' && paymentId ? totalPrice : '0.00';
+    setPhase('cancelling');
+    if (refund !== '0.00' && paymentId) {
+      await refunding.refundPayment({ reservationId, paymentId, amount: refund, idempotencyKey: `${reservationId}:refund:${paymentId}` });
+    }
+    cancelReason = request.reason ?? `cancelled by ${request.requested_by ?? 'user'}`;
+    const cancelledAt = await db.releaseSeats({ reservationId, outcome: 'cancelled', reason: cancelReason, refundAmount: refund });
+    refundAmount = refund;
+    setPhase('cancelled');
+    log.info('reservation cancelled', { reservationId, refund, reason: cancelReason });
+    return { status: 'cancelled', refund_amount: refund, cancelled_at: cancelledAt };
+  }
+
+  /** Applies the provider's asynchronous verdicts; money for a booking that is gone goes back. */
+  async function applyPaymentEvents(): Promise<void> {
+    while (paymentEvents.length > 0) {
+      const event = paymentEvents.shift() as PaymentEvent;
+      const succeeded = event.type === 'payment_intent.succeeded';
+      if (phase === 'pending_payment' && event.payment_id === paymentId) {
+        await db.recordPaymentOutcome(event.payment_id, succeeded ? 'succeeded' : 'failed', event.failure_reason);
+        if (succeeded) {
+          await db.confirmSeats(reservationId, event.payment_id);
+          setPhase('confirmed');
+        } else {
+          lastPaymentError = event.failure_reason ?? 'The payment failed';
+          await db.markHeldAgain(reservationId, lastPaymentError);
+          setPhase('held');
+        }
+      } else if (succeeded && !(phase === 'confirmed' && event.payment_id === paymentId)) {
+        log.warn('refunding a payment that arrived for a reservation no longer held', { reservationId, phase, paymentId: event.payment_id });
+        await refunding.refundPayment({
+          reservationId,
+          paymentId: event.payment_id,
+          amount: event.amount ?? totalPrice,
+          idempotencyKey: `${reservationId}:refund:${event.payment_id}`,
+        });
+      }
+    }
+  }
+
+  setHandler(stateQuery, (): ReservationState => ({
+    reservation_id: reservationId,
+    status: phase,
+    hold_expires_at: holdDeadline ? new Date(holdDeadline).toISOString() : null,
+    show_starts_at: showStart ? new Date(showStart).toISOString() : null,
+    total_price: phase === 'checking' ? null : totalPrice,
+    payment_id: paymentId,
+    payment_attempts: paymentAttempts,
+    last_payment_error: lastPaymentError,
+    refund_amount: refundAmount,
+    cancel_reason: cancelReason,
+  }));
+  setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
+    validator: (request) => {
+      if (typeof request?.payment_method !== 'string' || request.payment_method.length === 0) {
+        throw ApplicationFailure.nonRetryable('payment_method is required', 'InvalidArgument');
+      }
+      if (phase !== 'checking') assertConfirmable();
+    },
+  });
+  setHandler(cancelUpdate, (request) => cancel(request ?? {}), {
+    validator: (_request: CancelInput) => {
+      if (phase !== 'checking') assertCancellable();
+    },
+  });
+  setHandler(cancelSignal, async (request) => {
+    try {
+      await cancel({ requested_by: 'operator', ...(request ?? {}) });
+    } catch (err) {
+      log.warn('cancel signal ignored', { reservationId, phase, error: failureMessage(err) });
+    }
+  });
+  setHandler(paymentSignal, (event) => {
+    if (!event?.event_id || seenEventIds.has(event.event_id)) return;
+    seenEventIds.add(event.event_id);
+    paymentEvents.push(event);
+  });
+
+  const reservation = await db.findReservation(reservationId);
+  if (!reservation || reservation.status !== 'held') {
+    // The request that started us rolled back (or this id was re-used): nothing to own.
+    setPhase('abandoned');
+    log.info('no held reservation found; abandoning', { reservationId, found: reservation?.status ?? null });
+    return 'abandoned';
+  }
+  holdDeadline = Date.parse(reservation.hold_expires_at);
+  showStart = Date.parse(reservation.show_starts_at);
+  totalPrice = reservation.total_price;
+  upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(holdDeadline) }]);
+  setPhase('held');
+
+  // The hold: wait for confirm, cancel or a payment verdict, until the durable timer runs out.
+  let outstandingPayment = false;
+  const settled = (): boolean => phase === 'confirmed' || phase === 'cancelled';
+  while (!settled()) {
+    await applyPaymentEvents();
+    if (settled()) break;
+    const remaining = holdDeadline - Date.now();
+    if (remaining <= 0 && (phase === 'held' || phase === 'pending_payment')) {
+      outstandingPayment = phase === 'pending_payment';
+      await db.releaseSeats({ reservationId, outcome: 'expired' });
+      setPhase('expired');
+      break;
+    }
+    const seen = phase;
+    const changed = () => phase !== seen || paymentEvents.length > 0;
+    // While a charge runs past the deadline the hold waits for its result instead of expiring.
+    if (remaining > 0) await condition(changed, remaining);
+    else await condition(changed);
+  }
+
+  if (phase === 'confirmed') {
+    // A booking sleeps until the show starts; a cancel before the cutoff wakes it.
+    await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+    while (phase === 'confirmed' && paymentEvents.length > 0) {
+      await applyPaymentEvents();
+      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+    }
+    if (phase === 'confirmed') {
+      await db.completeReservation(reservationId);
+      setPhase('completed');
+    } else {
+      await condition(() => phase === 'cancelled');
+    }
+  }
+
+  if (outstandingPayment) {
+    // The provider may still approve the payment that was pending when the hold ran out.
+    if (await condition(() => paymentEvents.length > 0, LATE_PAYMENT_WINDOW_MS)) await applyPaymentEvents();
+  }
+
+  await condition(allHandlersFinished);
+  return phase as ReservationOutcome;
+}

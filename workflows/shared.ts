@@ -1,0 +1,92 @@
+/**
+ * The reservation workflow's contract, shared by the workflow, the worker and the API:
+ * ids, messages, search attributes and the types they carry. Callers import from here,
+ * never by string.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const DEFAULT_TASK_QUEUE = 'bookings';
+
+/** Statuses stored in Postgres and shown by the API. */
+export type ReservationStatus = 'held' | 'pending_payment' | 'confirmed' | 'cancelled' | 'expired' | 'completed';
+
+/** What the workflow reports: the stored statuses plus its own transient and terminal ones. */
+export type WorkflowPhase = ReservationStatus | 'checking' | 'charging' | 'cancelling' | 'abandoned';
+
+export const reservationWorkflowId = (reservationId: string): string => `reservation-${reservationId}`;
+
+export interface ReservationWorkflowInput {
+  reservationId: string;
+  /** Minutes before the show after which a confirmed booking can no longer be cancelled. */
+  cancellationCutoffMinutes: number;
+}
+
+export interface ConfirmInput {
+  payment_method: string;
+}
+
+export type ConfirmResult =
+  | { status: 'confirmed'; payment_id: string; confirmed_at: string }
+  | { status: 'pending_payment'; payment_id: string };
+
+export interface CancelInput {
+  reason?: string;
+  /** Who asked: 'user', 'admin', 'operator' (the Web UI or CLI). */
+  requested_by?: string;
+}
+
+export interface CancelResult {
+  status: 'cancelled';
+  refund_amount: string;
+  cancelled_at: string;
+}
+
+/** A payment provider's asynchronous outcome, delivered by the webhook endpoint. */
+export interface PaymentEvent {
+  event_id: string;
+  type: 'payment_intent.succeeded' | 'payment_intent.payment_failed';
+  payment_id: string;
+  amount?: string;
+  failure_reason?: string;
+}
+
+export interface ReservationState {
+  reservation_id: string;
+  status: WorkflowPhase;
+  hold_expires_at: string | null;
+  show_starts_at: string | null;
+  total_price: string | null;
+  payment_id: string | null;
+  payment_attempts: number;
+  last_payment_error: string | null;
+  refund_amount: string | null;
+  cancel_reason: string | null;
+}
+
+export type ReservationOutcome = 'abandoned' | 'expired' | 'cancelled' | 'completed';
+
+export const confirmUpdate = defineUpdate<ConfirmResult, [ConfirmInput]>('confirm');
+export const cancelUpdate = defineUpdate<CancelResult, [CancelInput]>('cancel');
+/** The same cancel as a plain signal, for operators in the Web UI or `temporal workflow signal`. */
+export const cancelSignal = defineSignal<[CancelInput]>('cancel');
+export const paymentSignal = defineSignal<[PaymentEvent]>('payment');
+export const stateQuery = defineQuery<ReservationState>('state');
+
+/** Failure types the workflow raises; the API maps them to status codes. */
+export const FailureType = {
+  PaymentDeclined: 'PaymentDeclined',
+  HoldExpired: 'HoldExpired',
+  InvalidState: 'InvalidState',
+  CancellationCutoff: 'CancellationCutoffPassed',
+} as const;
+
+export const searchAttributes = {
+  ReservationStatus: defineSearchAttributeKey('ReservationStatus', SearchAttributeType.KEYWORD),
+  ShowtimeId: defineSearchAttributeKey('ShowtimeId', SearchAttributeType.INT),
+  UserId: defineSearchAttributeKey('UserId', SearchAttributeType.INT),
+  HoldExpiresAt: defineSearchAttributeKey('HoldExpiresAt', SearchAttributeType.DATETIME),
+};
+
+/** `--search-attribute` flags for a dev server, in the form the Temporal CLI takes. */
+export const SEARCH_ATTRIBUTE_FLAGS = ['ReservationStatus=Keyword', 'ShowtimeId=Int', 'UserId=Int', 'HoldExpiresAt=Datetime'];
