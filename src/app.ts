@@ -5,7 +5,7 @@ import { errorMiddleware } from './http/errorMiddleware';
 import { jsonBodyParser } from './http/bodyParser';
 import { requestContext } from './http/requestId';
 import { healthRouter } from './routes/health/router';
-import { reservationsRouter } from './routes/reservations/router';
+import { apiRouters } from './routes';
 
 /** Builds the API without listening, so tests drive it over HTTP on a port of their own. */
 export function createApp(deps: AppDeps): Koa {
@@ -16,7 +16,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(jsonBodyParser());
 
   const api = new Router({ prefix: '/api/v1' });
-  for (const router of [reservationsRouter(deps)]) {
+  for (const router of apiRouters(deps)) {
     api.use(router.routes(), router.allowedMethods());
   }
 
