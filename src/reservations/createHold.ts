@@ -5,9 +5,15 @@ import { reservationWorkflow } from '../../workflows/reservation';
 import { reservationWorkflowId, searchAttributes } from '../../workflows/shared';
 import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
-import { conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
+import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
 import { fromCents, toCents } from '../money';
 import { loadReservationBody, serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
+
+/**
+ * How long the hold waits for Temporal before answering 503. Should a start land after the
+ * deadline anyway, its workflow finds the rolled-back reservation missing and ends abandoned.
+ */
+const START_DEADLINE_MS = 5_000;
 
 export interface HoldRequest {
   showtime_id: number;
@@ -62,12 +68,24 @@ async function replay(knex: Knex, id: string, req: HoldRequest): Promise<HoldRes
  * the reservation workflow, and commits. A failed start rolls everything back.
  */
 export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, idempotencyKey?: string): Promise<HoldResult> {
-  const { knex, temporal, config } = deps;
-  const id = idempotencyKey ? idempotentReservationId(user.id, idempotencyKey) : randomUUID();
-  if (idempotencyKey) {
-    const earlier = await replay(knex, id, req);
-    if (earlier) return earlier;
+  if (!idempotencyKey) return insertHold(deps, user, req, randomUUID());
+  const id = idempotentReservationId(user.id, idempotencyKey);
+  const earlier = await replay(deps.knex, id, req);
+  if (earlier) return earlier;
+  try {
+    return await insertHold(deps, user, req, id, idempotencyKey);
+  } catch (err) {
+    // A concurrent twin of this request may have taken the seats for this very reservation.
+    if (err instanceof ApiError && err.code === 'SEAT_UNAVAILABLE') {
+      const twin = await replay(deps.knex, id, req);
+      if (twin) return twin;
+    }
+    throw err;
   }
+}
+
+async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: string, idempotencyKey?: string): Promise<HoldResult> {
+  const { knex, temporal, config } = deps;
 
   const [showtime, seats, taken] = await Promise.all([
     knex('showtimes as s')
@@ -146,7 +164,7 @@ export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldReques
       throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
     }
     try {
-      await temporal.workflow.start(reservationWorkflow, {
+      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
         workflowId,
         taskQueue: config.temporal.taskQueue,
         args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
@@ -165,7 +183,7 @@ export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldReques
           { key: searchAttributes.UserId, value: user.id },
           { key: searchAttributes.HoldExpiresAt, value: holdExpiresAt },
         ],
-      });
+      }));
     } catch (err) {
       await trx.rollback();
       throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });

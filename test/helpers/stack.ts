@@ -34,9 +34,9 @@ let runtimeInstalled = false;
 /** The whole system against the run's real Temporal dev server and Postgres, on its own task queue. */
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
-    // Worker state changes at INFO would drown the test output.
+    // Worker state changes and expected activity failures (declined cards) would drown the test output.
     try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
     } catch {
       // already installed by an earlier test file in this process
     }

@@ -20,7 +20,8 @@ export function healthRouter({ knex, temporal }: AppDeps): Router {
         () => 'ok',
         () => 'unavailable',
       ),
-      withTimeout(temporal.workflowService.getSystemInfo({}), CHECK_TIMEOUT_MS).then(
+      // A gRPC deadline rather than a race, so the client's own retries stop with the check.
+      temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({})).then(
         () => 'ok',
         () => 'unavailable',
       ),

@@ -6,7 +6,7 @@ import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
 import { ApiError, conflict, notFound } from '../../http/errors';
 import { UuidParams } from '../../http/ids';
 import { offsetOf, pageOf } from '../../http/pagination';
-import { parse, parseBody, parseParams, parseQuery } from '../../http/validate';
+import { parse, parseBody, parseQuery } from '../../http/validate';
 import { createHold } from '../../reservations/createHold';
 import { loadReservationBody, RESERVATION_COLUMNS, seatsByReservation, serializeReservation, type ReservationBody, type ReservationRow } from '../../reservations/serialize';
 import { updateFailureToApiError } from '../../reservations/workflowErrors';
@@ -24,9 +24,11 @@ export function reservationsRouter(deps: AppDeps): Router {
 
   /** A reservation the caller may see; another user's is "not found", never "forbidden". */
   async function visibleReservation(ctx: Context): Promise<ReservationBody> {
-    const { id } = parseParams(ctx, UuidParams);
+    // A malformed id names no reservation: "not found", like any other missing one.
+    const params = UuidParams.safeParse((ctx as Context & { params?: unknown }).params);
+    if (!params.success) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     const user = currentUser(ctx.state);
-    const body = await loadReservationBody(knex, id);
+    const body = await loadReservationBody(knex, params.data.id);
     if (!body || (body.user_id !== user.id && !seesAll(user))) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     ctx.state.reservationId = body.id;
     ctx.state.workflowId = body.workflow_id;

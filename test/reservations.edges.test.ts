@@ -1,0 +1,96 @@
+import pino from 'pino';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../src/app';
+import { createTemporalClient } from '../src/temporal/client';
+import { reservationWorkflow } from '../workflows';
+import { reservationWorkflowId, stateQuery } from '../workflows/shared';
+import { apiClient } from './helpers/http';
+import { createShowtime, createUser } from './helpers/factories';
+import { activeSeatIds, eventually } from './helpers/reservations';
+import { startTestStack, type TestStack } from './helpers/stack';
+
+describe('the hold path at its edges', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('Temporal unreachable at POST: 503 with Retry-After, and nothing is held', async () => {
+    const deadTemporal = createTemporalClient({ temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } });
+    const config = { ...stack.config, temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } };
+    const app = createApp({ config, knex: stack.knex, temporal: deadTemporal, logger: pino({ level: 'silent' }) });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const api = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const user = await createUser(stack.knex, stack.config.jwtSecret);
+      const show = await createShowtime(stack.knex);
+      const started = Date.now();
+      const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ detail: expect.any(String), code: 'SERVICE_UNAVAILABLE' });
+      expect(res.headers.get('retry-after')).toBeTruthy();
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(await stack.knex('reservations').where({ showtime_id: show.id }).count({ c: '*' })).toEqual([{ c: 0 }]);
+      expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+
+      const health = await api.get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ status: 'degraded', database: 'ok', temporal: 'unavailable' });
+    } finally {
+      await new Promise((r) => server.close(r));
+      await deadTemporal.connection.close();
+    }
+  });
+
+  /** The API's transaction, step by step, so a test can stop between the start and the commit. */
+  async function beginHold(showtimeId: number, seatId: number, userId: number) {
+    const id = randomUUID();
+    const trx = await stack.knex.transaction();
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [id]);
+    await trx('reservations').insert({
+      id,
+      user_id: userId,
+      showtime_id: showtimeId,
+      status: 'held',
+      total_price: '10.00',
+      hold_expires_at: new Date(Date.now() + 600_000),
+      workflow_id: reservationWorkflowId(id),
+    });
+    await trx('reservation_seats').insert({ reservation_id: id, showtime_id: showtimeId, seat_id: seatId, price_at_booking: '10.00' });
+    const handle = await stack.client.workflow.start(reservationWorkflow, {
+      workflowId: reservationWorkflowId(id),
+      taskQueue: stack.config.temporal.taskQueue,
+      args: [{ reservationId: id, cancellationCutoffMinutes: 60 }],
+    });
+    return { id, trx, handle };
+  }
+
+  it('a workflow whose transaction rolled back (a crash before the commit) ends abandoned, seats free', async () => {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const { trx, handle } = await beginHold(show.id, show.seats[0].id, user.id);
+    await new Promise((r) => setTimeout(r, 300));
+    await trx.rollback();
+    await expect(handle.result()).resolves.toBe('abandoned');
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+    const history = await handle.fetchHistory();
+    const activities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
+    expect(activities.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['findReservation']);
+  });
+
+  it('a workflow that starts before the commit waits for it and then owns the hold', async () => {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const { trx, handle } = await beginHold(show.id, show.seats[0].id, user.id);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await handle.query(stateQuery)).status).toBe('checking');
+    await trx.commit();
+    await eventually(async () => (await handle.query(stateQuery)).status === 'held');
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([show.seats[0].id]);
+  });
+});
