@@ -9,6 +9,7 @@ import { apiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, eventually } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { recordHistory } from './helpers/histories';
 
 describe('the hold path at its edges', () => {
   let stack: TestStack;
@@ -81,6 +82,7 @@ describe('the hold path at its edges', () => {
     const history = await handle.fetchHistory();
     const activities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
     expect(activities.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['findReservation']);
+    await recordHistory(handle, 'abandoned');
   });
 
   it('a workflow that starts before the commit waits for it and then owns the hold', async () => {

@@ -3,6 +3,7 @@ import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, chargeCount, refundTotal, waitForStatus, eventually } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { recordHistory } from './helpers/histories';
 
 describe('reservation lifecycle over HTTP on the real dev server and Postgres', () => {
   let stack: TestStack;
@@ -91,6 +92,7 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     expect(ok.body.status).toBe('confirmed');
     expect(await chargeCount(stack.knex, reservation.id, 'declined')).toBe(1);
     expect(await chargeCount(stack.knex, reservation.id, 'succeeded')).toBe(1);
+    await recordHistory(stack.client.workflow.getHandle(reservation.workflow_id), 'declined-then-confirmed');
   });
 
   it('an asynchronous payment answers 202 pending_payment and confirms on the provider signal', async () => {
@@ -103,6 +105,7 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     const confirmed = await waitForStatus(api, user.token, reservation.id, 'confirmed');
     expect(confirmed.payment_id).toBe(res.body.payment_id);
     expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
+    await recordHistory(handle, 'async-payment-confirmed');
   });
 
   it('an asynchronous payment that fails puts the reservation back on hold', async () => {
@@ -120,6 +123,7 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     expect(held.payment_error).toBe('insufficient funds');
     const ok = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
     expect(ok.status).toBe(200);
+    await recordHistory(handle, 'async-payment-failed-then-confirmed');
   });
 
   it('cancels a hold: 200 cancelled, refund 0.00, seats free at once', async () => {
@@ -132,6 +136,7 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('INVALID_STATE');
     await expect(stack.client.workflow.getHandle(reservation.workflow_id).result()).resolves.toBe('cancelled');
+    await recordHistory(stack.client.workflow.getHandle(reservation.workflow_id), 'hold-cancelled');
   });
 
   it('cancels a confirmed booking before the cutoff with a full refund', async () => {
@@ -142,6 +147,7 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     expect(res.body).toMatchObject({ status: 'cancelled', refund_amount: '22.50', cancel_reason: 'plans changed' });
     expect(await refundTotal(stack.knex, reservation.id)).toEqual({ count: 1, cents: 2250 });
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+    await recordHistory(stack.client.workflow.getHandle(reservation.workflow_id), 'confirmed-then-cancelled-with-refund');
   });
 
   it('refuses to cancel a confirmed booking after the cancellation cutoff', async () => {
@@ -160,6 +166,7 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     const cancelled = await waitForStatus(api, user.token, reservation.id, 'cancelled');
     expect(cancelled).toMatchObject({ refund_amount: '0.00', cancel_reason: 'customer called the box office' });
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+    await recordHistory(stack.client.workflow.getHandle(reservation.workflow_id), 'operator-cancel-signal');
   });
 
   it('another user gets 404 for a reservation that is not theirs; admin and staff see it', async () => {

@@ -3,6 +3,7 @@ import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, chargeCount, waitForStatus } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { recordHistory } from './helpers/histories';
 
 describe('durable timers: hold expiry and completion at show time', () => {
   let stack: TestStack;
@@ -38,6 +39,7 @@ describe('durable timers: hold expiry and completion at show time', () => {
 
     const again = await api.post('/reservations', { showtime_id: show.id, seat_ids: seatIds }, { token: user.token });
     expect(again.status).toBe(201);
+    await recordHistory(handle, 'hold-expired');
   });
 
   it('keeps a hold whose payment was declined on the same timer', async () => {
@@ -60,6 +62,7 @@ describe('durable timers: hold expiry and completion at show time', () => {
     const completed = await waitForStatus(api, user.token, res.body.id, 'completed', 15_000);
     expect(Date.parse(completed.completed_at)).toBeGreaterThanOrEqual(show.startsAt.getTime());
     await expect(stack.client.workflow.getHandle(res.body.workflow_id).result()).resolves.toBe('completed');
+    await recordHistory(stack.client.workflow.getHandle(res.body.workflow_id), 'confirmed-then-completed');
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([show.seats[0].id]);
   });
 });
