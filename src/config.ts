@@ -23,9 +23,24 @@ const EnvSchema = z.object({
   CLEANING_BUFFER_MINUTES: int(15),
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Attempts per window; 0 turns that limit off.
+  RATE_LIMIT_LOGIN_PER_EMAIL: int(10),
+  RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
+  RATE_LIMIT_LOGIN_PER_ADDRESS: int(30),
+  RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS: int(60).refine((v) => v >= 1, 'must be at least 1'),
+  RATE_LIMIT_SIGNUP_PER_EMAIL: int(5),
+  RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
+  RATE_LIMIT_SIGNUP_PER_ADDRESS: int(20),
+  RATE_LIMIT_SIGNUP_PER_ADDRESS_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** At most `max` attempts per `windowSeconds`; `max` 0 means no limit. */
+export interface RateLimitRule {
+  max: number;
+  windowSeconds: number;
+}
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -41,6 +56,12 @@ export interface Config {
   cleaningBufferMinutes: number;
   bcryptRounds: number;
   logLevel: Env['LOG_LEVEL'];
+  rateLimits: {
+    loginPerEmail: RateLimitRule;
+    loginPerAddress: RateLimitRule;
+    signupPerEmail: RateLimitRule;
+    signupPerAddress: RateLimitRule;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -75,5 +96,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cleaningBufferMinutes: e.CLEANING_BUFFER_MINUTES,
     bcryptRounds: e.BCRYPT_ROUNDS,
     logLevel: e.LOG_LEVEL,
+    rateLimits: {
+      loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
+      loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
+      signupPerEmail: { max: e.RATE_LIMIT_SIGNUP_PER_EMAIL, windowSeconds: e.RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS },
+      signupPerAddress: { max: e.RATE_LIMIT_SIGNUP_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_SIGNUP_PER_ADDRESS_WINDOW_SECONDS },
+    },
   };
 }

@@ -1,3 +1,4 @@
 export { reservationWorkflow } from './reservation';
 export { noopWorkflow } from './noop';
 export { pingWorkflow } from './ping';
+export { noopWithUpdateWorkflow } from './noopWithUpdate';

@@ -1,7 +1,8 @@
-import type { Middleware } from 'koa';
-import compose from 'koa-compose';
+import type { Context, Middleware } from 'koa';
+import type { Knex } from 'knex';
 import koaJwt from 'koa-jwt';
 import type { AccessTokenClaims } from '../auth/accessTokens';
+import { accountDisabled } from '../auth/accounts';
 import { User, type UserRole } from '../db/models';
 import { ApiError } from './errors';
 
@@ -20,44 +21,66 @@ declare module 'koa' {
   }
 }
 
+/** RFC 6750: a missing token gets a bare challenge, a bad one says `invalid_token`. */
 const unauthorized = (detail = 'Authentication required') => new ApiError(401, 'UNAUTHORIZED', detail, {}, { 'WWW-Authenticate': 'Bearer' });
+const invalidToken = (detail = 'Invalid access token') =>
+  new ApiError(401, 'UNAUTHORIZED', detail, {}, { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail}"` });
+
+const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
+
+function isAccessClaims(claims: unknown): claims is AccessTokenClaims {
+  const c = claims as Partial<AccessTokenClaims> | undefined;
+  return !!c && c.type === 'access' && typeof c.sub === 'string' && POSITIVE_INT.test(c.sub) && Number(c.sub) <= 2_147_483_647;
+}
 
 /**
- * Verifies the bearer access token (HS256 only) and loads the user, so a deactivated or
- * deleted account loses access at once even with a token that has not expired.
+ * Verifies the bearer access token (HS256 only, so `alg: none` and key-confusion tokens fail)
+ * and loads the user, so a deactivated or deleted account loses access at once even with a
+ * token that has not expired, and a role change applies to the next request.
+ *
+ * `knex` picks the pool explicitly; without it the models' globally bound pool is used.
  */
-export function requireAuth(jwtSecret: string): Middleware {
+export function requireAuth(jwtSecret: string, knex?: Knex): Middleware {
   const verify = koaJwt({ secret: jwtSecret, algorithms: ['HS256'], key: 'jwt' });
-  const loadUser: Middleware = async (ctx, next) => {
-    const claims = ctx.state.jwt;
-    const id = Number(claims?.sub);
-    if (!claims || claims.type !== 'access' || !Number.isSafeInteger(id) || id <= 0) throw unauthorized('Invalid access token');
-    const user = await User.query().findById(id).select('id', 'role', 'email', 'name', 'is_active', 'is_deleted');
-    if (!user || user.is_deleted) throw unauthorized('Invalid access token');
-    if (!user.is_active) throw new ApiError(403, 'ACCOUNT_DISABLED', 'This account is disabled');
+  const verified = async () => undefined;
+  return async (ctx, next) => {
+    if (!ctx.get('authorization')) throw unauthorized();
+    try {
+      await verify(ctx as Context, verified);
+    } catch (err) {
+      const cause = (err as { originalError?: { name?: unknown } }).originalError;
+      throw invalidToken(cause?.name === 'TokenExpiredError' ? 'The access token has expired' : 'Invalid access token');
+    }
+    const claims: unknown = ctx.state.jwt;
+    // A JWT of ours with another purpose (or none) is not an access token.
+    if (!isAccessClaims(claims)) throw invalidToken();
+    const user = await User.query(knex).findById(Number(claims.sub)).select('id', 'role', 'email', 'name', 'is_active', 'is_deleted');
+    if (!user || user.is_deleted) throw invalidToken();
+    if (!user.is_active) throw accountDisabled();
     ctx.state.user = { id: user.id, role: user.role, email: user.email, name: user.name };
     await next();
   };
-  const translate: Middleware = async (_ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      // koa-jwt throws plain 401s; give them API.md's shape.
-      if ((err as { status?: number }).status === 401 && !(err instanceof ApiError)) throw unauthorized((err as Error).message === 'Authentication Error' ? 'Invalid access token' : 'Authentication required');
-      throw err;
-    }
-  };
-  return compose([translate, verify, loadUser]);
 }
 
+/** requireRole's middleware carries its roles, so tests can find every guarded route. */
+export type RoleGuard = Middleware & { readonly roles: readonly UserRole[] };
+
 /** Lets the request through only for the given roles (after requireAuth). */
-export function requireRole(...roles: UserRole[]): Middleware {
-  return async (ctx, next) => {
+export function requireRole(...roles: UserRole[]): RoleGuard {
+  const guard: Middleware = async (ctx, next) => {
     const user = ctx.state.user;
     if (!user) throw unauthorized();
     if (!roles.includes(user.role)) throw new ApiError(403, 'FORBIDDEN', 'You do not have permission to do this');
     await next();
   };
+  return Object.assign(guard, { roles: Object.freeze([...roles]) });
+}
+
+/** The roles a middleware made by requireRole admits, or undefined for any other middleware. */
+export function guardedRoles(middleware: unknown): readonly UserRole[] | undefined {
+  if (typeof middleware !== 'function') return undefined;
+  const roles = (middleware as Partial<RoleGuard>).roles;
+  return Array.isArray(roles) ? roles : undefined;
 }
 
 /** The authenticated user; only for handlers mounted behind requireAuth. */

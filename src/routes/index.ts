@@ -1,8 +1,12 @@
 import type Router from '@koa/router';
 import type { AppDeps } from '../deps';
+import { authRouter } from './auth/router';
 import { reservationsRouter } from './reservations/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
-  return [reservationsRouter(deps)];
+  return [
+    authRouter(deps),
+    reservationsRouter(deps),
+  ];
 }

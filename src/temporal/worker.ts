@@ -21,6 +21,8 @@ export async function createBookingWorker(deps: BookingWorkerDeps): Promise<Work
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    // After a worker dies, its workflows move to another worker this soon instead of after 10 s.
+    stickyQueueScheduleToStartTimeout: '3s',
     activities: createActivities({ knex: deps.knex, paymentProvider: deps.paymentProvider }),
   });
 }

@@ -49,6 +49,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     BCRYPT_ROUNDS: '4',
     LOG_LEVEL: 'silent',
+    // Every test client comes from 127.0.0.1; tests of the limits themselves set their own.
+    RATE_LIMIT_LOGIN_PER_ADDRESS: '0',
+    RATE_LIMIT_SIGNUP_PER_ADDRESS: '0',
     ...opts.env,
   });
   const knex = createKnex(config.databaseUrl, 10);

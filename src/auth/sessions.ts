@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import type { UserRole } from '../db/models';
+import { signAccessToken } from './accessTokens';
+import { issueRefreshToken } from './refreshTokens';
+
+/** The token part of every login, signup and refresh answer. */
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+}
+
+export const tokenPair = (user: { id: number; role: UserRole }, refreshToken: string, jwtSecret: string): TokenPair => ({
+  access_token: signAccessToken(user, jwtSecret),
+  refresh_token: refreshToken,
+  token_type: 'bearer',
+});
+
+/** Starts a new session (a new refresh token family) for a user who just proved who they are. */
+export async function startSession(db: Knex | Knex.Transaction, user: { id: number; role: UserRole }, jwtSecret: string): Promise<TokenPair> {
+  return tokenPair(user, await issueRefreshToken(db, user.id), jwtSecret);
+}

@@ -1,0 +1,109 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { authenticate, createAccount } from '../../auth/accounts';
+import { createPasswordHasher } from '../../auth/passwords';
+import { clientAddressSubject, createRateLimiter, type RateLimitCheck } from '../../auth/rateLimit';
+import { revokeRefreshTokenFamily, rotateRefreshToken } from '../../auth/refreshTokens';
+import { secretsEqual } from '../../auth/secrets';
+import { startSession, tokenPair, type TokenPair } from '../../auth/sessions';
+import { serializeUser, User } from '../../db/models';
+import type { AppDeps } from '../../deps';
+import { currentUser, requireAuth, requireRole } from '../../http/auth';
+import { ApiError } from '../../http/errors';
+import { parseBody } from '../../http/validate';
+import { AdminSignupBody, LoginBody, RefreshTokenBody, StaffAccountBody, UserSignupBody } from './schema';
+
+const invalidRefreshToken = () => new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid, expired or revoked');
+
+/** Token answers must not be kept by caches or proxies (RFC 6749, section 5.1). */
+function noStore(ctx: Context): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Pragma', 'no-cache');
+}
+
+export function authRouter(deps: AppDeps): Router {
+  const { knex, config, logger } = deps;
+  const router = new Router({ prefix: '/auth' });
+  const hasher = createPasswordHasher(config.bcryptRounds);
+  const limiter = createRateLimiter(knex, logger);
+  const limits = config.rateLimits;
+  const authenticated = requireAuth(config.jwtSecret, knex);
+
+  const signupChecks = (ctx: Context, email: string): RateLimitCheck[] => [
+    { scope: 'signup:address', subject: clientAddressSubject(ctx.ip), rule: limits.signupPerAddress },
+    { scope: 'signup:email', subject: email, rule: limits.signupPerEmail },
+  ];
+  const loginAddressCheck = (ctx: Context): RateLimitCheck => ({ scope: 'login:address', subject: clientAddressSubject(ctx.ip), rule: limits.loginPerAddress });
+  const loginEmailCheck = (email: string): RateLimitCheck => ({ scope: 'login:email', subject: email, rule: limits.loginPerEmail });
+
+  function answerSession(ctx: Context, status: number, user: User, tokens: TokenPair): void {
+    noStore(ctx);
+    ctx.status = status;
+    ctx.body = { user: serializeUser(user), ...tokens };
+  }
+
+  router.post('/user/signup', async (ctx) => {
+    const body = parseBody(ctx, UserSignupBody);
+    await limiter.consume(signupChecks(ctx, body.email));
+    const { user, tokens } = await createAccount(knex, hasher, body, 'user', async (trx, u) => ({ user: u, tokens: await startSession(trx, u, config.jwtSecret) }));
+    answerSession(ctx, 201, user, tokens);
+  });
+
+  router.post('/admin/signup', async (ctx) => {
+    const body = parseBody(ctx, AdminSignupBody);
+    // Counted before the secret is compared: the address limit is what stops guessing it.
+    await limiter.consume(signupChecks(ctx, body.email));
+    if (!secretsEqual(body.admin_secret, config.adminRegistrationSecret)) {
+      throw new ApiError(403, 'INVALID_ADMIN_SECRET', 'The admin registration secret is incorrect');
+    }
+    const { user, tokens } = await createAccount(knex, hasher, body, 'admin', async (trx, u) => ({ user: u, tokens: await startSession(trx, u, config.jwtSecret) }));
+    logger.info({ userId: user.id }, 'admin account created');
+    answerSession(ctx, 201, user, tokens);
+  });
+
+  router.post('/login', async (ctx) => {
+    const { email, password } = parseBody(ctx, LoginBody);
+    const emailCheck = loginEmailCheck(email);
+    await limiter.consume([loginAddressCheck(ctx), emailCheck]);
+    const user = await authenticate(knex, hasher, email, password);
+    // Only failed attempts count against the account: its owner logging in often is fine.
+    await limiter.refund(emailCheck);
+    answerSession(ctx, 200, user, await startSession(knex, user, config.jwtSecret));
+  });
+
+  router.post('/refresh', async (ctx) => {
+    const { refresh_token } = parseBody(ctx, RefreshTokenBody);
+    const result = await rotateRefreshToken(knex, refresh_token);
+    if (!result.ok) {
+      if (result.reason === 'reused') logger.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
+      throw invalidRefreshToken();
+    }
+    noStore(ctx);
+    ctx.body = tokenPair(result.user, result.refreshToken, config.jwtSecret);
+  });
+
+  router.post('/logout', async (ctx) => {
+    const { refresh_token } = parseBody(ctx, RefreshTokenBody);
+    // Unknown or already revoked tokens get the same 204: logging out twice is not an error.
+    await revokeRefreshTokenFamily(knex, refresh_token);
+    ctx.status = 204;
+  });
+
+  router.get('/me', authenticated, async (ctx) => {
+    const user = await User.query(knex).findById(currentUser(ctx.state).id);
+    if (!user) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid access token');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = serializeUser(user);
+  });
+
+  /** Not in API.md's table: staff accounts are made by an admin, never by signing up. */
+  router.post('/staff', authenticated, requireRole('admin'), async (ctx) => {
+    const body = parseBody(ctx, StaffAccountBody);
+    const user = await createAccount(knex, hasher, body, 'staff', async (_trx, u) => u);
+    logger.info({ userId: user.id, createdBy: currentUser(ctx.state).id }, 'staff account created');
+    ctx.status = 201;
+    ctx.body = serializeUser(user);
+  });
+
+  return router;
+}
