@@ -2,11 +2,17 @@ import type Router from '@koa/router';
 import type { AppDeps } from '../deps';
 import { authRouter } from './auth/router';
 import { reservationsRouter } from './reservations/router';
+import { moviesRouter } from './catalog/movies/router';
+import { auditoriumsRouter } from './catalog/auditoriums/router';
+import { showtimesRouter } from './catalog/showtimes/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
   return [
     authRouter(deps),
     reservationsRouter(deps),
+    moviesRouter(deps),
+    auditoriumsRouter(deps),
+    showtimesRouter(deps),
   ];
 }

@@ -1,0 +1,160 @@
+import type { Knex } from 'knex';
+import { isPgError, PG_EXCLUSION_VIOLATION } from '../../../db/pgErrors';
+import { conflict, notFound, unprocessable } from '../../../http/errors';
+import type { CreateShowtimeInput, ShowtimeView, UpdateShowtimeInput } from './schema';
+
+export interface ShowtimeRow {
+  id: number;
+  movie_id: number;
+  auditorium_id: number;
+  starts_at: Date;
+  ends_at: Date;
+  base_price: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const SHOWTIME_COLUMNS = ['id', 'movie_id', 'auditorium_id', 'starts_at', 'ends_at', 'base_price', 'created_at', 'updated_at'];
+
+export const serializeShowtime = (s: ShowtimeRow): ShowtimeView => ({
+  id: s.id,
+  movie_id: s.movie_id,
+  auditorium_id: s.auditorium_id,
+  starts_at: s.starts_at.toISOString(),
+  ends_at: s.ends_at.toISOString(),
+  base_price: s.base_price,
+  created_at: s.created_at.toISOString(),
+  updated_at: s.updated_at.toISOString(),
+});
+
+/** The exclusion constraint that keeps showtimes of one auditorium apart (initial migration). */
+const NO_OVERLAP_CONSTRAINT = 'showtimes_no_overlap';
+/** Reservations that own seats or money: while one exists the showtime cannot move or go away. */
+const BOOKING_STATUSES = ['held', 'pending_payment', 'confirmed', 'completed'];
+
+export const showtimeNotFound = (id: number) => notFound('SHOWTIME_NOT_FOUND', `Showtime ${id} does not exist`);
+
+// A movie or auditorium named in the body that does not exist is 404, like SHOWTIME_NOT_FOUND
+// and SEAT_NOT_FOUND for the ids in a POST /reservations body: the request is well-formed, the
+// thing it points at is missing.
+async function schedulableMovie(trx: Knex.Transaction, id: number): Promise<{ id: number; duration_minutes: number }> {
+  // FOR SHARE: DELETE /movies/:id takes FOR UPDATE, so the movie cannot vanish under this showtime.
+  const movie = await trx('movies').where({ id, is_deleted: false }).forShare().first('id', 'duration_minutes');
+  if (!movie) throw notFound('MOVIE_NOT_FOUND', `Movie ${id} does not exist`);
+  return movie;
+}
+
+async function schedulableAuditorium(trx: Knex.Transaction, id: number): Promise<void> {
+  const auditorium = await trx('auditoriums').where({ id, is_deleted: false }).forShare().first('id');
+  if (!auditorium) throw notFound('AUDITORIUM_NOT_FOUND', `Auditorium ${id} does not exist`);
+}
+
+function assertInFuture(startsAt: Date): void {
+  if (startsAt.getTime() <= Date.now()) {
+    throw unprocessable('SHOWTIME_IN_PAST', 'starts_at must be in the future', {
+      errors: [{ location: 'body', field: 'starts_at', message: 'must be in the future', code: 'in_past' }],
+    });
+  }
+}
+
+const endsAt = (startsAt: Date, durationMinutes: number, cleaningBufferMinutes: number) =>
+  new Date(startsAt.getTime() + (durationMinutes + cleaningBufferMinutes) * 60_000);
+
+/**
+ * Overlaps are decided by the database's exclusion constraint, not by a read beforehand, so two
+ * concurrent requests for one slot cannot both succeed: the second waits for the first to commit
+ * and then fails with 23P01. That failure becomes 422 SHOWTIME_OVERLAP, naming the showtime in
+ * the way when it can still be found.
+ */
+async function overlapError(knex: Knex, slot: { auditorium_id: number; starts_at: Date; ends_at: Date; excludeId?: number }) {
+  const other = await knex('showtimes')
+    .where({ auditorium_id: slot.auditorium_id, is_deleted: false })
+    .whereRaw(`tstzrange(starts_at, ends_at, '[)') && tstzrange(?, ?, '[)')`, [slot.starts_at, slot.ends_at])
+    .modify((q) => {
+      if (slot.excludeId) q.whereNot('id', slot.excludeId);
+    })
+    .orderBy('starts_at')
+    .first('id', 'starts_at', 'ends_at');
+  const detail = other
+    ? `Auditorium ${slot.auditorium_id} is in use by showtime ${other.id} from ${other.starts_at.toISOString()} to ${other.ends_at.toISOString()} (cleaning included)`
+    : `Auditorium ${slot.auditorium_id} is in use at that time`;
+  return unprocessable('SHOWTIME_OVERLAP', detail, other ? { conflicting_showtime_id: other.id } : {});
+}
+
+export async function createShowtime(knex: Knex, cleaningBufferMinutes: number, input: CreateShowtimeInput): Promise<ShowtimeRow> {
+  assertInFuture(input.starts_at);
+  const planned = { ...input, ends_at: input.starts_at };
+  try {
+    return await knex.transaction(async (trx) => {
+      const movie = await schedulableMovie(trx, input.movie_id);
+      await schedulableAuditorium(trx, input.auditorium_id);
+      planned.ends_at = endsAt(input.starts_at, movie.duration_minutes, cleaningBufferMinutes);
+      const [row]: ShowtimeRow[] = await trx('showtimes').insert(planned).returning(SHOWTIME_COLUMNS);
+      return row;
+    });
+  } catch (err) {
+    if (isPgError(err, PG_EXCLUSION_VIOLATION, NO_OVERLAP_CONSTRAINT)) throw await overlapError(knex, planned);
+    throw err;
+  }
+}
+
+async function bookingCount(trx: Knex.Transaction, showtimeId: number): Promise<number> {
+  const [{ count }]: { count: number }[] = await trx('reservations').where('showtime_id', showtimeId).whereIn('status', BOOKING_STATUSES).count({ count: '*' });
+  return Number(count);
+}
+
+const hasBookings = (id: number, count: number, action: string) =>
+  conflict('SHOWTIME_HAS_BOOKINGS', `Showtime ${id} has ${count} active or confirmed reservation(s) and cannot be ${action}`, { reservation_count: count });
+
+export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, id: number, input: UpdateShowtimeInput): Promise<ShowtimeRow> {
+  if (input.starts_at) assertInFuture(input.starts_at);
+  let planned: { auditorium_id: number; starts_at: Date; ends_at: Date } | undefined;
+  try {
+    return await knex.transaction(async (trx) => {
+      const current: ShowtimeRow | undefined = await trx('showtimes').where({ id, is_deleted: false }).forUpdate().first(SHOWTIME_COLUMNS);
+      if (!current) throw showtimeNotFound(id);
+      const next = {
+        movie_id: input.movie_id ?? current.movie_id,
+        auditorium_id: input.auditorium_id ?? current.auditorium_id,
+        starts_at: input.starts_at ?? current.starts_at,
+      };
+      const moves =
+        next.movie_id !== current.movie_id || next.auditorium_id !== current.auditorium_id || next.starts_at.getTime() !== current.starts_at.getTime();
+      if (moves) {
+        // Ticket holders bought this movie at this time in this auditorium, and their seat ids
+        // belong to it; a price change is fine (reservations keep their price_at_booking).
+        const count = await bookingCount(trx, id);
+        if (count > 0) throw hasBookings(id, count, 'moved or changed to another movie');
+      }
+      const changes: Partial<ShowtimeRow> = {};
+      if (input.base_price !== undefined) changes.base_price = input.base_price;
+      // Naming any schedule field, even with its current value, re-plans ends_at with the
+      // movie's current duration: that is how a changed duration reaches existing showtimes.
+      if (input.movie_id !== undefined || input.auditorium_id !== undefined || input.starts_at !== undefined) {
+        const movie = await schedulableMovie(trx, next.movie_id);
+        if (next.auditorium_id !== current.auditorium_id) await schedulableAuditorium(trx, next.auditorium_id);
+        planned = { auditorium_id: next.auditorium_id, starts_at: next.starts_at, ends_at: endsAt(next.starts_at, movie.duration_minutes, cleaningBufferMinutes) };
+        Object.assign(changes, { movie_id: next.movie_id, ...planned });
+      }
+      const [row]: ShowtimeRow[] = await trx('showtimes')
+        .where({ id })
+        .update({ ...changes, updated_at: trx.fn.now() })
+        .returning(SHOWTIME_COLUMNS);
+      return row;
+    });
+  } catch (err) {
+    if (planned && isPgError(err, PG_EXCLUSION_VIOLATION, NO_OVERLAP_CONSTRAINT)) throw await overlapError(knex, { ...planned, excludeId: id });
+    throw err;
+  }
+}
+
+/** Soft delete, which also frees the slot: the exclusion constraint ignores deleted showtimes. */
+export async function deleteShowtime(knex: Knex, id: number): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const current = await trx('showtimes').where({ id, is_deleted: false }).forUpdate().first('id');
+    if (!current) throw showtimeNotFound(id);
+    const count = await bookingCount(trx, id);
+    if (count > 0) throw hasBookings(id, count, 'deleted');
+    await trx('showtimes').where({ id }).update({ is_deleted: true, updated_at: trx.fn.now() });
+  });
+}

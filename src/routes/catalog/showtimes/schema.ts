@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { BodyIntId, IntId } from '../../../http/ids';
+import { PaginationQuery } from '../../../http/pagination';
+import { moneyString, NOT_EMPTY_MESSAGE, notEmpty, OffsetDateTime } from '../fields';
+
+export const BasePrice = moneyString(0, 9_999_999);
+
+/** Far enough for any real programme; further out is a typo in the year. */
+export const MAX_DAYS_AHEAD = 730;
+const StartsAt = OffsetDateTime.refine((d) => d.getTime() <= Date.now() + MAX_DAYS_AHEAD * 86_400_000, `must be within ${MAX_DAYS_AHEAD} days from now`);
+
+const showtimeFields = {
+  movie_id: BodyIntId,
+  auditorium_id: BodyIntId,
+  starts_at: StartsAt,
+  base_price: BasePrice,
+};
+
+export const CreateShowtimeBody = z.object(showtimeFields);
+export type CreateShowtimeInput = z.infer<typeof CreateShowtimeBody>;
+
+/** Any subset; a change of movie, auditorium or start re-plans ends_at and re-checks overlaps. */
+export const UpdateShowtimeBody = z.object(showtimeFields).partial().refine(notEmpty, NOT_EMPTY_MESSAGE);
+export type UpdateShowtimeInput = z.infer<typeof UpdateShowtimeBody>;
+
+/** `from` is inclusive and `to` exclusive, both on starts_at. */
+export const ListShowtimesQuery = PaginationQuery.extend({
+  movie_id: IntId.optional(),
+  auditorium_id: IntId.optional(),
+  from: OffsetDateTime.optional(),
+  to: OffsetDateTime.optional(),
+}).refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'must be later than from' });
+
+export const ShowtimeView = z.object({
+  id: z.number().int(),
+  movie_id: z.number().int(),
+  auditorium_id: z.number().int(),
+  starts_at: z.iso.datetime({ offset: true }),
+  ends_at: z.iso.datetime({ offset: true }),
+  base_price: z.string(),
+  created_at: z.iso.datetime({ offset: true }),
+  updated_at: z.iso.datetime({ offset: true }),
+});
+export type ShowtimeView = z.infer<typeof ShowtimeView>;
+
+export const SeatStatusValue = z.enum(['available', 'held', 'booked']);
+export type SeatStatus = z.infer<typeof SeatStatusValue>;
+
+export const SeatMapView = z.object({
+  showtime_id: z.number().int(),
+  seats: z.array(
+    z.object({
+      seat_id: z.number().int(),
+      label: z.string(),
+      row: z.string(),
+      number: z.number().int(),
+      seat_type: z.enum(['regular', 'premium', 'wheelchair']),
+      price: z.string(),
+      status: SeatStatusValue,
+    }),
+  ),
+  counts: z.object({ available: z.number().int(), held: z.number().int(), booked: z.number().int() }),
+});
+export type SeatMapView = z.infer<typeof SeatMapView>;

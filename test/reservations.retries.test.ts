@@ -1,0 +1,98 @@
+import type { Knex } from 'knex';
+import { FakePaymentProvider } from '../src/payments/FakePaymentProvider';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../src/payments/PaymentProvider';
+import { apiClient, type ApiClient } from './helpers/http';
+import { createShowtime, createUser } from './helpers/factories';
+import { chargeCount, eventually } from './helpers/reservations';
+import { startTestStack, type TestStack } from './helpers/stack';
+
+/**
+ * The real fake provider behind a flaky network: the first calls time out after the provider
+ * has already charged, as a lost response does, so only the idempotency key prevents a double charge.
+ */
+class FlakyNetwork implements PaymentProvider {
+  readonly name = 'fake';
+  failuresLeft = 0;
+  calls = 0;
+  constructor(private readonly inner: PaymentProvider) {}
+  async charge(req: ChargeRequest): Promise<ChargeResult> {
+    this.calls += 1;
+    const result = await this.inner.charge(req);
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw Object.assign(new Error('socket hang up: the provider did not answer in time'), { code: 'ECONNRESET' });
+    }
+    return result;
+  }
+  refund(req: RefundRequest): Promise<RefundResult> {
+    return this.inner.refund(req);
+  }
+}
+
+describe('activities that fail transiently are retried and the reservation still ends right', () => {
+  let stack: TestStack;
+  let api: ApiClient;
+  let flaky: FlakyNetwork;
+  beforeAll(async () => {
+    stack = await startTestStack({
+      paymentProvider: (knex: Knex) => (flaky = new FlakyNetwork(new FakePaymentProvider(knex))),
+    });
+    api = apiClient(stack.baseUrl);
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  async function hold() {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+    expect(res.status).toBe(201);
+    return { user, reservation: res.body };
+  }
+
+  it('a payment call that times out twice is retried with the same idempotency key: one charge', async () => {
+    const { user, reservation } = await hold();
+    flaky.failuresLeft = 2;
+    const callsBefore = flaky.calls;
+    const res = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('confirmed');
+    expect(flaky.calls - callsBefore).toBe(3);
+    expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
+    expect(await stack.knex('payments').where({ reservation_id: reservation.id }).count({ c: '*' })).toEqual([{ c: 1 }]);
+  });
+
+  it('a database connection dropped in the middle of an activity: the activity is retried, the booking confirmed', async () => {
+    const { user, reservation } = await hold();
+    // Hold the reservation's row lock so confirmSeats blocks mid-query, then kill its connection.
+    // (NO KEY UPDATE, so the payment row's foreign-key check is not blocked as well.)
+    const blocker = await stack.knex.transaction();
+    await blocker('reservations').where({ id: reservation.id }).forNoKeyUpdate().first('id');
+    const confirming = api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
+    const victim = await eventually(async () => {
+      const { rows } = await stack.knex.raw(
+        `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'update "reservations"%' AND query ILIKE '%"confirmed_at"%'`,
+      );
+      return rows[0]?.pid as number | undefined;
+    });
+    await stack.knex.raw('SELECT pg_terminate_backend(?)', [victim]);
+    await blocker.commit();
+
+    const res = await confirming;
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('confirmed');
+    expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
+    const history = await stack.client.workflow.getHandle(reservation.workflow_id).fetchHistory();
+    const scheduled = new Map<string, string>();
+    for (const e of history.events ?? []) {
+      const s = e.activityTaskScheduledEventAttributes;
+      if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
+    }
+    const confirmAttempts = (history.events ?? [])
+      .map((e) => e.activityTaskStartedEventAttributes)
+      .filter((a) => a && scheduled.get(String(a.scheduledEventId)) === 'confirmSeats')
+      .map((a) => a?.attempt);
+    expect(confirmAttempts).toEqual([2]);
+  });
+});
