@@ -19,10 +19,18 @@ const EnvSchema = z.object({
   HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
   PAYMENT_PROVIDER: z.enum(['fake']).default('fake'),
   PAYMENT_WEBHOOK_SECRET: z.string().min(8).default(DEV_WEBHOOK_SECRET),
+  FAKE_PAYMENT_WEBHOOK_URL: z.url().optional(),
+  FAKE_PAYMENT_WEBHOOK_DELAY_MS: int(1000),
   CANCELLATION_CUTOFF_MINUTES: int(60),
   CLEANING_BUFFER_MINUTES: int(15),
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Unset: pretty on a terminal outside production, JSON otherwise.
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  // The worker's Prometheus endpoints (the API serves GET /metrics on PORT); 0 turns one off.
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: int(9464).refine((v) => v <= 65535, 'must be a port number (0 turns it off)'),
+  WORKER_APP_METRICS_PORT: int(9465).refine((v) => v <= 65535, 'must be a port number (0 turns it off)'),
   // Attempts per window; 0 turns that limit off.
   RATE_LIMIT_LOGIN_PER_EMAIL: int(10),
   RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
@@ -52,10 +60,16 @@ export interface Config {
   holdTtlSeconds: number;
   paymentProvider: Env['PAYMENT_PROVIDER'];
   paymentWebhookSecret: string;
+  /** Where the fake provider delivers its webhooks, and how long after a pending charge. */
+  fakePayments: { webhookUrl: string; webhookDelayMs: number };
   cancellationCutoffMinutes: number;
   cleaningBufferMinutes: number;
   bcryptRounds: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Undefined: pretty on a terminal outside production, JSON otherwise. */
+  logFormat: Env['LOG_FORMAT'];
+  /** Ports of the worker's metrics endpoints; 0 means off. */
+  workerMetrics: { host: string; sdkPort: number; appPort: number };
   rateLimits: {
     loginPerEmail: RateLimitRule;
     loginPerAddress: RateLimitRule;
@@ -74,6 +88,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.LOG_FORMAT === 'pretty') {
+    // pino-pretty is a dev dependency: the production image does not have it.
+    throw new ConfigError('Invalid configuration:\n  LOG_FORMAT: pretty is for development; use json in production');
+  }
   if (e.NODE_ENV === 'production') {
     const weak = (['JWT_SECRET', 'ADMIN_REGISTRATION_SECRET', 'PAYMENT_WEBHOOK_SECRET'] as const).filter(
       (k) => !source[k] || DEFAULT_SECRETS.has(e[k]),
@@ -92,10 +110,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
     paymentProvider: e.PAYMENT_PROVIDER,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    fakePayments: {
+      webhookUrl: e.FAKE_PAYMENT_WEBHOOK_URL ?? `http://127.0.0.1:${e.PORT}/api/v1/webhooks/payments`,
+      webhookDelayMs: e.FAKE_PAYMENT_WEBHOOK_DELAY_MS,
+    },
     cancellationCutoffMinutes: e.CANCELLATION_CUTOFF_MINUTES,
     cleaningBufferMinutes: e.CLEANING_BUFFER_MINUTES,
     bcryptRounds: e.BCRYPT_ROUNDS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    workerMetrics: { host: e.WORKER_METRICS_HOST, sdkPort: e.WORKER_METRICS_PORT, appPort: e.WORKER_APP_METRICS_PORT },
     rateLimits: {
       loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },

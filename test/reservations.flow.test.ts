@@ -9,7 +9,8 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
   let stack: TestStack;
   let api: ApiClient;
   beforeAll(async () => {
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
+    // Payment outcomes are signalled by the tests themselves here; webhooks.test.ts delivers them for real.
+    stack = await startTestStack({ webhooks: false, env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
     api = apiClient(stack.baseUrl);
   });
   afterAll(async () => {

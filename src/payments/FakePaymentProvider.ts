@@ -10,6 +10,17 @@ export const FAKE_PAYMENT_METHODS = {
   pm_card_async_fail: 'pending',
 } as const;
 
+/** What a pending charge becomes when the provider calls back. */
+const ASYNC_OUTCOMES: Partial<Record<keyof typeof FAKE_PAYMENT_METHODS, 'succeeded' | 'failed'>> = {
+  pm_card_async: 'succeeded',
+  pm_card_async_fail: 'failed',
+};
+
+export interface FakeProviderOptions {
+  /** How long after a pending charge its webhook is due. */
+  webhookDelayMs?: number;
+}
+
 type FakeMethod = keyof typeof FAKE_PAYMENT_METHODS;
 
 const isFakeMethod = (m: string): m is FakeMethod => Object.prototype.hasOwnProperty.call(FAKE_PAYMENT_METHODS, m);
@@ -27,10 +38,14 @@ interface ChargeRow {
 export class FakePaymentProvider implements PaymentProvider {
   readonly name = 'fake';
 
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly options: FakeProviderOptions = {},
+  ) {}
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const outcome = isFakeMethod(req.paymentMethod) ? FAKE_PAYMENT_METHODS[req.paymentMethod] : 'declined';
+    const asyncOutcome = isFakeMethod(req.paymentMethod) ? ASYNC_OUTCOMES[req.paymentMethod] : undefined;
     await this.knex('fake_provider_charges')
       .insert({
         id: idFor('pi_fake', req.idempotencyKey),
@@ -39,6 +54,12 @@ export class FakePaymentProvider implements PaymentProvider {
         amount: req.amount,
         status: outcome,
         metadata: JSON.stringify(req.metadata),
+        ...(asyncOutcome
+          ? {
+              async_outcome: asyncOutcome,
+              webhook_next_at: this.knex.raw(`now() + make_interval(secs => ?)`, [(this.options.webhookDelayMs ?? 1000) / 1000]),
+            }
+          : {}),
       })
       .onConflict('idempotency_key')
       .ignore();

@@ -5,6 +5,7 @@ import { reservationsRouter } from './reservations/router';
 import { moviesRouter } from './catalog/movies/router';
 import { auditoriumsRouter } from './catalog/auditoriums/router';
 import { showtimesRouter } from './catalog/showtimes/router';
+import { webhooksRouter } from './webhooks/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
@@ -14,5 +15,6 @@ export function apiRouters(deps: AppDeps): Router[] {
     moviesRouter(deps),
     auditoriumsRouter(deps),
     showtimesRouter(deps),
+    webhooksRouter(deps),
   ];
 }

@@ -9,6 +9,7 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
 import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
+import { FakeWebhookDispatcher } from '../../src/payments/FakeWebhookDispatcher';
 import type { PaymentProvider } from '../../src/payments/PaymentProvider';
 import { createBookingWorker } from '../../src/temporal/worker';
 
@@ -20,6 +21,8 @@ export interface TestStack {
   /** Starts a (new) worker; the stack starts one unless `worker: false`. */
   startWorker(): Promise<Worker>;
   stopWorker(): Promise<void>;
+  /** The fake provider's webhook sender, when the stack runs one. */
+  dispatcher?: FakeWebhookDispatcher;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   worker?: boolean;
   paymentProvider?: (knex: Knex) => PaymentProvider;
+  /** Run the fake provider's webhook deliveries (default true); off where a test signals payments itself. */
+  webhooks?: boolean;
 }
 
 let runtimeInstalled = false;
@@ -42,7 +47,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     }
     runtimeInstalled = true;
   }
-  const config = loadConfig({
+  const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     DATABASE_URL: required('TEST_DATABASE_URL'),
     TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
@@ -52,8 +57,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     // Every test client comes from 127.0.0.1; tests of the limits themselves set their own.
     RATE_LIMIT_LOGIN_PER_ADDRESS: '0',
     RATE_LIMIT_SIGNUP_PER_ADDRESS: '0',
+    FAKE_PAYMENT_WEBHOOK_DELAY_MS: '300',
     ...opts.env,
-  });
+  };
+  const config = loadConfig(env);
   const knex = createKnex(config.databaseUrl, 10);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -62,17 +69,24 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  config.fakePayments.webhookUrl = `${baseUrl}/api/v1/webhooks/payments`;
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  const paymentProvider = (opts.paymentProvider ?? ((k) => new FakePaymentProvider(k)))(knex);
+  const paymentProvider = (opts.paymentProvider ?? ((k) => new FakePaymentProvider(k, { webhookDelayMs: config.fakePayments.webhookDelayMs })))(knex);
+  // The fake provider's webhook sender, as the worker process runs it in production.
+  const dispatcher =
+    opts.webhooks === false
+      ? undefined
+      : new FakeWebhookDispatcher(knex, { url: config.fakePayments.webhookUrl, secret: config.paymentWebhookSecret, pollMs: 50 });
 
   const stack: TestStack = {
     config,
     knex,
     client,
     baseUrl,
+    dispatcher,
     async startWorker() {
       nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
       worker = await createBookingWorker({
@@ -84,9 +98,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       });
       const w = worker;
       running = w.run();
+      dispatcher?.start();
       return w;
     },
     async stopWorker() {
+      await dispatcher?.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       worker = undefined;
