@@ -17,7 +17,8 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   ADMIN_REGISTRATION_SECRET: z.string().min(8).default(DEV_ADMIN_SECRET),
   HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
-  PAYMENT_PROVIDER: z.enum(['fake']).default('fake'),
+  PAYMENT_PROVIDER: z.enum(['fake', 'stripe']).default('fake'),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
   PAYMENT_WEBHOOK_SECRET: z.string().min(8).default(DEV_WEBHOOK_SECRET),
   FAKE_PAYMENT_WEBHOOK_URL: z.url().optional(),
   FAKE_PAYMENT_WEBHOOK_DELAY_MS: int(1000),
@@ -60,6 +61,7 @@ export interface Config {
   holdTtlSeconds: number;
   paymentProvider: Env['PAYMENT_PROVIDER'];
   paymentWebhookSecret: string;
+  stripeSecretKey: string | undefined;
   /** Where the fake provider delivers its webhooks, and how long after a pending charge. */
   fakePayments: { webhookUrl: string; webhookDelayMs: number };
   cancellationCutoffMinutes: number;
@@ -92,6 +94,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     // pino-pretty is a dev dependency: the production image does not have it.
     throw new ConfigError('Invalid configuration:\n  LOG_FORMAT: pretty is for development; use json in production');
   }
+  if (e.PAYMENT_PROVIDER === 'stripe' && !e.STRIPE_SECRET_KEY) {
+    throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe');
+  }
   if (e.NODE_ENV === 'production') {
     const weak = (['JWT_SECRET', 'ADMIN_REGISTRATION_SECRET', 'PAYMENT_WEBHOOK_SECRET'] as const).filter(
       (k) => !source[k] || DEFAULT_SECRETS.has(e[k]),
@@ -110,6 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
     paymentProvider: e.PAYMENT_PROVIDER,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    stripeSecretKey: e.STRIPE_SECRET_KEY,
     fakePayments: {
       webhookUrl: e.FAKE_PAYMENT_WEBHOOK_URL ?? `http://127.0.0.1:${e.PORT}/api/v1/webhooks/payments`,
       webhookDelayMs: e.FAKE_PAYMENT_WEBHOOK_DELAY_MS,
