@@ -96,3 +96,33 @@ describe('the hold path at its edges', () => {
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([show.seats[0].id]);
   });
 });
+
+describe('the hold against concurrent catalog changes', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('a showtime deleted while a hold is in flight: the hold answers 404 and holds nothing', async () => {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    // The admin's DELETE, as the catalog runs it: lock the row, then soft-delete; not yet committed.
+    const admin = await stack.knex.transaction();
+    await admin('showtimes').where({ id: show.id }).forUpdate().first('id');
+    await admin('showtimes').where({ id: show.id }).update({ is_deleted: true });
+    const holding = apiClient(stack.baseUrl).post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+    await eventually(async () => {
+      const { rows } = await stack.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'insert into "reservations"%'`);
+      return rows.length > 0;
+    });
+    await admin.commit();
+    const res = await holding;
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('SHOWTIME_NOT_FOUND');
+    expect(await stack.knex('reservations').where({ showtime_id: show.id }).count({ c: '*' })).toEqual([{ c: 0 }]);
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+  });
+});

@@ -163,6 +163,24 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
       const lost = req.seat_ids.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
       throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
     }
+    // The catalog may have changed since the checks above: a showtime deleted under the
+    // hold's feet (its FOR UPDATE made our foreign-key check wait for it) or a seat taken out
+    // of service. Re-read both now that our rows exist; one round trip.
+    const [{ showtime_ok: showtimeOk, active_seats: activeSeats }] = (
+      await trx.raw<{ rows: { showtime_ok: boolean | null; active_seats: number }[] }>(
+        `SELECT (SELECT NOT is_deleted FROM showtimes WHERE id = ?) AS showtime_ok,
+                (SELECT count(*) FROM seats WHERE id = ANY(?) AND is_active AND NOT is_deleted) AS active_seats`,
+        [showtime.id, req.seat_ids],
+      )
+    ).rows;
+    if (!showtimeOk) {
+      await trx.rollback();
+      throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
+    }
+    if (Number(activeSeats) !== req.seat_ids.length) {
+      await trx.rollback();
+      throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
+    }
     try {
       await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
         workflowId,
