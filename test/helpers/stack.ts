@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { createApp } from '../../src/app';
@@ -34,19 +34,24 @@ export interface TestStackOptions {
   webhooks?: boolean;
 }
 
-let runtimeInstalled = false;
+/**
+ * Worker state changes, expected activity failures (declined cards) and the native client's
+ * retry warnings while a fault test has stopped a server would drown the test output. Call it
+ * before anything else touches the SDK's Runtime (a test that starts its own dev server first).
+ */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  } catch {
+    // already installed by an earlier test file in this process
+  }
+  runtimeInstalled = true;
+}
 
 /** The whole system against the run's real Temporal dev server and Postgres, on its own task queue. */
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
-  if (!runtimeInstalled) {
-    // Worker state changes and expected activity failures (declined cards) would drown the test output.
-    try {
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-    } catch {
-      // already installed by an earlier test file in this process
-    }
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     DATABASE_URL: required('TEST_DATABASE_URL'),
