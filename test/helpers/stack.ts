@@ -12,6 +12,7 @@ import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
 import { FakeWebhookDispatcher } from '../../src/payments/FakeWebhookDispatcher';
 import type { PaymentProvider } from '../../src/payments/PaymentProvider';
 import { createBookingWorker } from '../../src/temporal/worker';
+import { installQuietRuntime } from '../setup/quietTemporalRuntime';
 
 export interface TestStack {
   config: Config;
@@ -34,20 +35,7 @@ export interface TestStackOptions {
   webhooks?: boolean;
 }
 
-/**
- * Worker state changes, expected activity failures (declined cards) and the native client's
- * retry warnings while a fault test has stopped a server would drown the test output. Call it
- * before anything else touches the SDK's Runtime (a test that starts its own dev server first).
- */
-export function installQuietRuntime(): void {
-  if (runtimeInstalled) return;
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
-  } catch {
-    // already installed by an earlier test file in this process
-  }
-  runtimeInstalled = true;
-}
+export { installQuietRuntime };
 
 /** The whole system against the run's real Temporal dev server and Postgres, on its own task queue. */
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {

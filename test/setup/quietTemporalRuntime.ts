@@ -1,9 +1,23 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
-// Worker state changes and expected activity failures (declined cards, replay workers) would
-// drown the test output; real errors still show.
-try {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-} catch {
-  // already installed in this process by an earlier test file
+let installed = false;
+
+/**
+ * Worker state changes, expected activity failures (declined cards, replay workers) and the
+ * native client's retry warnings while a fault test has stopped a server would drown the test
+ * output; real errors still show. Runs first in every test file (jest `setupFiles`).
+ */
+export function installQuietRuntime(): void {
+  if (installed) return;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
+  } catch {
+    // already installed in this process
+  }
+  installed = true;
 }
+
+installQuietRuntime();
