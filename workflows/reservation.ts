@@ -1,8 +1,10 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
@@ -71,6 +73,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let lastPaymentError: string | null = null;
   let refundAmount: string | null = null;
   let cancelReason: string | null = null;
+  let lastRefusedCancel: string | null = null;
   const paymentEvents: PaymentEvent[] = [];
   const seenEventIds = new Set<string>();
 
@@ -190,6 +193,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     last_payment_error: lastPaymentError,
     refund_amount: refundAmount,
     cancel_reason: cancelReason,
+    last_refused_cancel: lastRefusedCancel,
   }));
   setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
     validator: (request) => {
@@ -205,10 +209,15 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     },
   });
   setHandler(cancelSignal, async (request) => {
+    // Typed by hand in the Web UI: take a reason only if it is text, and keep it short.
+    const reason = typeof request?.reason === 'string' && request.reason.trim() ? request.reason.trim().slice(0, 500) : undefined;
+    const requestedBy = typeof request?.requested_by === 'string' ? request.requested_by.slice(0, 50) : 'operator';
     try {
-      await cancel({ requested_by: 'operator', ...(request ?? {}) });
+      await cancel({ reason, requested_by: requestedBy });
+      lastRefusedCancel = null;
     } catch (err) {
-      log.warn('cancel signal ignored', { reservationId, phase, error: failureMessage(err) });
+      lastRefusedCancel = failureMessage(err);
+      log.warn('cancel signal refused', { reservationId, phase, error: lastRefusedCancel });
     }
   });
   setHandler(paymentSignal, (event) => {
@@ -217,59 +226,91 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     paymentEvents.push(event);
   });
 
-  const reservation = await db.findReservation(reservationId);
-  if (!reservation || reservation.status !== 'held') {
-    // The request that started us rolled back (or this id was re-used): nothing to own.
-    setPhase('abandoned');
-    log.info('no held reservation found; abandoning', { reservationId, found: reservation?.status ?? null });
-    return 'abandoned';
-  }
-  holdDeadline = Date.parse(reservation.hold_expires_at);
-  showStart = Date.parse(reservation.show_starts_at);
-  totalPrice = reservation.total_price;
-  upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(holdDeadline) }]);
-  setPhase('held');
-
-  // The hold: wait for confirm, cancel or a payment verdict, until the durable timer runs out.
-  let outstandingPayment = false;
-  const settled = (): boolean => phase === 'confirmed' || phase === 'cancelled';
-  while (!settled()) {
-    await applyPaymentEvents();
-    if (settled()) break;
-    const remaining = holdDeadline - Date.now();
-    if (remaining <= 0 && (phase === 'held' || phase === 'pending_payment')) {
-      outstandingPayment = phase === 'pending_payment';
-      await db.releaseSeats({ reservationId, outcome: 'expired' });
-      setPhase('expired');
-      break;
+  /** The lifecycle proper: owns the hold from the first check to the end. */
+  async function run(): Promise<ReservationOutcome> {
+    const reservation = await db.findReservation(reservationId);
+    if (!reservation || reservation.status !== 'held') {
+      // The request that started us rolled back (or this id was re-used): nothing to own.
+      setPhase('abandoned');
+      log.info('no held reservation found; abandoning', { reservationId, found: reservation?.status ?? null });
+      return 'abandoned';
     }
-    const seen = phase;
-    const changed = () => phase !== seen || paymentEvents.length > 0;
-    // While a charge runs past the deadline the hold waits for its result instead of expiring.
-    if (remaining > 0) await condition(changed, remaining);
-    else await condition(changed);
-  }
+    holdDeadline = Date.parse(reservation.hold_expires_at);
+    showStart = Date.parse(reservation.show_starts_at);
+    totalPrice = reservation.total_price;
+    upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(holdDeadline) }]);
+    setPhase('held');
 
-  if (phase === 'confirmed') {
-    // A booking sleeps until the show starts; a cancel before the cutoff wakes it.
-    await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
-    while (phase === 'confirmed' && paymentEvents.length > 0) {
+    // The hold: wait for confirm, cancel or a payment verdict, until the durable timer runs out.
+    let outstandingPayment = false;
+    const settled = (): boolean => phase === 'confirmed' || phase === 'cancelled';
+    while (!settled()) {
       await applyPaymentEvents();
-      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+      if (settled()) break;
+      const remaining = holdDeadline - Date.now();
+      if (remaining <= 0 && (phase === 'held' || phase === 'pending_payment')) {
+        outstandingPayment = phase === 'pending_payment';
+        await db.releaseSeats({ reservationId, outcome: 'expired' });
+        setPhase('expired');
+        break;
+      }
+      const seen = phase;
+      const changed = () => phase !== seen || paymentEvents.length > 0;
+      // While a charge runs past the deadline the hold waits for its result instead of expiring.
+      if (remaining > 0) await condition(changed, remaining);
+      else await condition(changed);
     }
+
     if (phase === 'confirmed') {
-      await db.completeReservation(reservationId);
-      setPhase('completed');
-    } else {
-      await condition(() => phase === 'cancelled');
+      // A booking sleeps until the show starts; a cancel before the cutoff wakes it.
+      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+      while (phase === 'confirmed' && paymentEvents.length > 0) {
+        await applyPaymentEvents();
+        await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+      }
+      if (phase === 'confirmed') {
+        await db.completeReservation(reservationId);
+        setPhase('completed');
+      } else {
+        await condition(() => phase === 'cancelled');
+      }
     }
+
+    if (outstandingPayment) {
+      // The provider may still approve the payment that was pending when the hold ran out.
+      if (await condition(() => paymentEvents.length > 0, LATE_PAYMENT_WINDOW_MS)) await applyPaymentEvents();
+    }
+    await condition(allHandlersFinished);
+    return phase as ReservationOutcome;
   }
 
-  if (outstandingPayment) {
-    // The provider may still approve the payment that was pending when the hold ran out.
-    if (await condition(() => paymentEvents.length > 0, LATE_PAYMENT_WINDOW_MS)) await applyPaymentEvents();
+  /**
+   * An operator's "Request Cancellation" (Web UI, `temporal workflow cancel`) must not strand
+   * the seats: give them back, and the money if the booking was paid, whatever was running.
+   * (Terminate runs no code at all; the runbook says to use the cancel signal instead.)
+   */
+  async function releaseAfterCancellation(): Promise<void> {
+    if (phase === 'abandoned' || phase === 'expired' || phase === 'cancelled' || phase === 'completed') return;
+    const refund = (phase === 'confirmed' || phase === 'cancelling') && paymentId ? totalPrice : '0.00';
+    if (refund !== '0.00' && paymentId) {
+      await refunding.refundPayment({ reservationId, paymentId, amount: refund, idempotencyKey: `${reservationId}:refund:${paymentId}` });
+    }
+    cancelReason = 'cancelled by an operator (workflow cancellation request)';
+    try {
+      await db.releaseSeats({ reservationId, outcome: 'cancelled', reason: cancelReason, refundAmount: refund });
+    } catch (err) {
+      // Cancelled before the reservation was found: there is nothing to release.
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotFound')) throw err;
+    }
+    refundAmount = refund;
+    setPhase('cancelled');
   }
 
-  await condition(allHandlersFinished);
-  return phase as ReservationOutcome;
+  try {
+    return await run();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(releaseAfterCancellation);
+    throw err;
+  }
 }

@@ -62,6 +62,8 @@ export interface ReservationState {
   last_payment_error: string | null;
   refund_amount: string | null;
   cancel_reason: string | null;
+  /** Why the last cancel signal was refused (signals cannot answer); null when none was. */
+  last_refused_cancel: string | null;
 }
 
 export type ReservationOutcome = 'abandoned' | 'expired' | 'cancelled' | 'completed';
