@@ -20,6 +20,8 @@ describe('replaying recorded reservation histories', () => {
       'hold-cancelled',
       'hold-expired',
       'operator-cancel-signal',
+      // Saved from `temporal workflow show -o json` (the Web UI's download has the same form).
+      'operator-cli-cancel',
     ]);
   });
 

@@ -7,6 +7,7 @@ import { parseBody, parseParams, parseQuery } from '../../../http/validate';
 import { createShowtime, deleteShowtime, serializeShowtime, SHOWTIME_COLUMNS, showtimeNotFound, updateShowtime, type ShowtimeRow } from './schedule';
 import { CreateShowtimeBody, ListShowtimesQuery, UpdateShowtimeBody } from './schema';
 import { loadSeatMap } from './seatMap';
+import { showtimeReport } from './report';
 
 /** /showtimes: public reads and seat map, admin writes. */
 export function showtimesRouter({ knex, config }: AppDeps): Router {
@@ -66,6 +67,8 @@ export function showtimesRouter({ knex, config }: AppDeps): Router {
     if (!map) throw showtimeNotFound(id);
     ctx.body = map;
   });
+
+  router.get('/:id/report', requireAuth(config.jwtSecret), requireRole('admin', 'staff'), showtimeReport(knex));
 
   return router;
 }

@@ -1,0 +1,141 @@
+import type { Middleware } from 'koa';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { IdParams } from '../../../http/ids';
+import { parseParams } from '../../../http/validate';
+import { showtimeNotFound } from './schedule';
+
+const Count = z.number().int().min(0);
+const Money = z.string().regex(/^\d+\.\d{2}$/);
+
+/**
+ * GET /showtimes/:id/report (admin and staff): how one showtime sells.
+ *
+ * Seats are counted the way the seat map counts them (seats out of service are left out unless
+ * an active reservation still owns one): `seats_sold` are seats of confirmed or completed
+ * reservations, `seats_held` seats of held or pending_payment ones, `seats_free` the rest, and
+ * `seats_total` their sum. `occupancy_percent` is sold / total * 100 as a JSON number rounded to
+ * two decimals (33.33; 0 for an auditorium without seats). Money is two-decimal strings:
+ * `gross_revenue` sums `price_at_booking` of the seats of confirmed and completed reservations,
+ * `refunds` sums `refund_amount` of cancelled ones. `reservations` counts reservations by status.
+ */
+export const ShowtimeReportView = z.object({
+  showtime_id: z.number().int(),
+  movie_title: z.string(),
+  starts_at: z.iso.datetime({ offset: true }),
+  seats_total: Count.describe('Seats of the auditorium that can be sold, plus any out of service that an active reservation still owns'),
+  seats_sold: Count.describe('Seats of confirmed and completed reservations'),
+  seats_held: Count.describe('Seats of held and pending_payment reservations'),
+  seats_free: Count.describe('seats_total - seats_sold - seats_held'),
+  occupancy_percent: z.number().min(0).max(100).describe('seats_sold / seats_total * 100, a number rounded to two decimals (33.33); 0 without seats'),
+  gross_revenue: Money.describe('Sum of price_at_booking of the seats of confirmed and completed reservations'),
+  refunds: Money.describe('Sum of refund_amount of cancelled reservations'),
+  reservations: z.object({
+    held: Count,
+    pending_payment: Count,
+    confirmed: Count,
+    cancelled: Count,
+    expired: Count,
+    completed: Count,
+  }),
+});
+export type ShowtimeReportView = z.infer<typeof ShowtimeReportView>;
+
+interface ReportRow {
+  showtime_id: number;
+  movie_title: string;
+  starts_at: Date;
+  seats_total: number;
+  seats_sold: number;
+  seats_held: number;
+  occupancy_percent: string;
+  gross_revenue: string;
+  refunds: string;
+  held: number;
+  pending_payment: number;
+  confirmed: number;
+  cancelled: number;
+  expired: number;
+  completed: number;
+}
+
+/** The whole report in one statement; no row when the showtime does not exist (or was deleted). */
+export const SHOWTIME_REPORT_SQL = `
+WITH st AS (
+  SELECT st.id, st.auditorium_id, st.starts_at, m.title
+    FROM showtimes st
+    JOIN movies m ON m.id = st.movie_id
+   WHERE st.id = :id AND NOT st.is_deleted
+), seat_map AS (
+  SELECT CASE WHEN r.status IN ('confirmed', 'completed') THEN 'sold'
+              WHEN rs.id IS NOT NULL THEN 'held'
+              ELSE 'free' END AS state
+    FROM st
+    JOIN seats s ON s.auditorium_id = st.auditorium_id AND NOT s.is_deleted
+    LEFT JOIN reservation_seats rs ON rs.showtime_id = st.id AND rs.seat_id = s.id AND rs.is_active
+    LEFT JOIN reservations r ON r.id = rs.reservation_id
+   WHERE s.is_active OR rs.id IS NOT NULL
+), seats AS (
+  SELECT count(*)::int AS total,
+         (count(*) FILTER (WHERE state = 'sold'))::int AS sold,
+         (count(*) FILTER (WHERE state = 'held'))::int AS held
+    FROM seat_map
+), by_status AS (
+  SELECT (count(*) FILTER (WHERE r.status = 'held'))::int AS held,
+         (count(*) FILTER (WHERE r.status = 'pending_payment'))::int AS pending_payment,
+         (count(*) FILTER (WHERE r.status = 'confirmed'))::int AS confirmed,
+         (count(*) FILTER (WHERE r.status = 'cancelled'))::int AS cancelled,
+         (count(*) FILTER (WHERE r.status = 'expired'))::int AS expired,
+         (count(*) FILTER (WHERE r.status = 'completed'))::int AS completed,
+         coalesce(sum(r.refund_amount) FILTER (WHERE r.status = 'cancelled'), 0)::numeric(14, 2)::text AS refunds
+    FROM reservations r
+   WHERE r.showtime_id = :id
+), revenue AS (
+  SELECT coalesce(sum(rs.price_at_booking), 0)::numeric(14, 2)::text AS gross
+    FROM reservation_seats rs
+    JOIN reservations r ON r.id = rs.reservation_id
+   WHERE r.showtime_id = :id AND r.status IN ('confirmed', 'completed')
+)
+SELECT st.id AS showtime_id, st.title AS movie_title, st.starts_at,
+       seats.total AS seats_total, seats.sold AS seats_sold, seats.held AS seats_held,
+       CASE WHEN seats.total = 0 THEN 0 ELSE round(seats.sold * 100.0 / seats.total, 2) END::text AS occupancy_percent,
+       revenue.gross AS gross_revenue, by_status.refunds,
+       by_status.held, by_status.pending_payment, by_status.confirmed, by_status.cancelled, by_status.expired, by_status.completed
+  FROM st, seats, by_status, revenue`;
+
+/** The report of one showtime, or null when there is no such showtime. */
+export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promise<ShowtimeReportView | null> {
+  const { rows } = (await knex.raw(SHOWTIME_REPORT_SQL, { id: showtimeId })) as { rows: ReportRow[] };
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    showtime_id: row.showtime_id,
+    movie_title: row.movie_title,
+    starts_at: row.starts_at.toISOString(),
+    seats_total: row.seats_total,
+    seats_sold: row.seats_sold,
+    seats_held: row.seats_held,
+    seats_free: row.seats_total - row.seats_sold - row.seats_held,
+    occupancy_percent: Number(row.occupancy_percent),
+    gross_revenue: row.gross_revenue,
+    refunds: row.refunds,
+    reservations: {
+      held: row.held,
+      pending_payment: row.pending_payment,
+      confirmed: row.confirmed,
+      cancelled: row.cancelled,
+      expired: row.expired,
+      completed: row.completed,
+    },
+  };
+}
+
+/** The route's handler; the router mounts it behind requireAuth and requireRole('admin', 'staff'). */
+export function showtimeReport(knex: Knex): Middleware {
+  return async (ctx) => {
+    const { id } = parseParams(ctx, IdParams);
+    const report = await loadShowtimeReport(knex, id);
+    if (!report) throw showtimeNotFound(id);
+    ctx.body = report;
+  };
+}
