@@ -7,7 +7,7 @@ import type { Latency } from '../resultsSchema';
 /**
  * The Postgres floor: the hold's own transaction, statement for statement as in
  * src/reservations/createHold.ts (advisory lock on the reservation id, insert the reservation,
- * insert its seats ON CONFLICT DO NOTHING, re-check the showtime and seats, commit), through a
+ * try-lock its seats, insert them ON CONFLICT DO NOTHING, re-check the showtime and seats, commit), through a
  * knex pool like the API's, with no HTTP and no Temporal. Its rows are deleted afterwards: no
  * workflow owns them. Keep it in step with createHold when that transaction changes.
  */
@@ -42,6 +42,11 @@ export async function measurePostgresHold(ctx: BenchContext, opts: { clients: nu
           .ignore()
           .returning('*');
         if (inserted.length !== 1) throw new Error('reservation insert conflicted');
+        const contended = await trx.raw<{ rows: unknown[] }>(
+          'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
+          [seats.seat_ids, seats.showtime_id],
+        );
+        if (contended.rows.length) throw new Error('seat lock contended');
         const held: { seat_id: number }[] = await trx('reservation_seats')
           .insert(seats.seat_ids.map((seat_id) => ({ reservation_id: id, showtime_id: seats.showtime_id, seat_id, price_at_booking: '10.00' })))
           .onConflict()

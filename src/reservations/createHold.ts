@@ -152,6 +152,19 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
       throw conflict('IDEMPOTENT_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed');
     }
     row = inserted[0];
+    // A seat that another hold is inserting right now is unavailable: answer at once rather than
+    // wait on that transaction, which is itself waiting on Temporal. The unique index stays the
+    // arbiter; these locks only spare the losers (and the pool) the wait.
+    const contended: number[] = (
+      await trx.raw<{ rows: { seat_id: number }[] }>(
+        'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
+        [req.seat_ids, showtime.id],
+      )
+    ).rows.map((r) => r.seat_id);
+    if (contended.length) {
+      await trx.rollback();
+      throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: contended.sort((a, b) => a - b) });
+    }
     const held: number[] = await trx('reservation_seats')
       .insert(priced.map((p) => ({ reservation_id: id, showtime_id: showtime.id, seat_id: p.seat.id, price_at_booking: p.price })))
       .onConflict()
