@@ -129,6 +129,7 @@ describe('operators: finding and steering bookings through Temporal', () => {
         last_payment_error: null,
         refund_amount: null,
         cancel_reason: null,
+        last_refused_cancel: null,
       },
     ]);
 

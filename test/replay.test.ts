@@ -1,16 +1,23 @@
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR, loadHistory } from './helpers/histories';
 
 /**
  * Every recorded history must replay on the current workflow code: a change that would break
- * running reservations fails here (guard it with patched() and re-record).
+ * running reservations fails here (guard it with patched() and re-record). The current code's
+ * recordings sit at the top; those of earlier versions stay in their folders, because workflows
+ * started then may still be running.
  */
-describe('replaying recorded reservation histories', () => {
-  const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+const LEGACY_DIRS = ['v1-activities'];
+const jsonIn = (dir: string) => readdirSync(path.join(HISTORIES_DIR, dir)).filter((f) => f.endsWith('.json'));
 
-  it('has recordings of every path through the workflow', () => {
-    expect(files.map((f) => f.replace('.json', '')).sort()).toEqual([
+describe('replaying recorded reservation histories', () => {
+  const current = jsonIn('.');
+  const legacy = LEGACY_DIRS.flatMap((dir) => jsonIn(dir).map((f) => `${dir}/${f}`));
+
+  it('has recordings of every path through the workflow, now and before the last patch', () => {
+    const paths = [
       'abandoned',
       'async-payment-confirmed',
       'async-payment-failed-then-confirmed',
@@ -20,16 +27,15 @@ describe('replaying recorded reservation histories', () => {
       'hold-cancelled',
       'hold-expired',
       'operator-cancel-signal',
-      // Saved from `temporal workflow show -o json` (the Web UI's download has the same form).
-      'operator-cli-cancel',
-    ]);
+    ];
+    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual(paths);
+    // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
+    expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
   });
 
   it('replays them all without nondeterminism', async () => {
-    const histories = files.map((f) => ({
-      workflowId: f.replace('.json', ''),
-      history: loadHistory(f),
-    }));
+    const files = [...current, ...legacy];
+    const histories = files.map((f) => ({ workflowId: f.replace('.json', ''), history: loadHistory(f) }));
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE as string } }, histories);
     let replayed = 0;
     for await (const result of results) {

@@ -84,15 +84,12 @@ describe('activities that fail transiently are retried and the reservation still
     expect(res.body.status).toBe('confirmed');
     expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
     const history = await stack.client.workflow.getHandle(reservation.workflow_id).fetchHistory();
-    const scheduled = new Map<string, string>();
-    for (const e of history.events ?? []) {
-      const s = e.activityTaskScheduledEventAttributes;
-      if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
-    }
+    // confirmSeats runs as a local activity: its marker records the attempt that succeeded.
     const confirmAttempts = (history.events ?? [])
-      .map((e) => e.activityTaskStartedEventAttributes)
-      .filter((a) => a && scheduled.get(String(a.scheduledEventId)) === 'confirmSeats')
-      .map((a) => a?.attempt);
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data ?? []).toString()))
+      .filter((m: { activity_type: string }) => m.activity_type === 'confirmSeats')
+      .map((m: { attempt: number }) => m.attempt);
     expect(confirmAttempts).toEqual([2]);
   });
 });
