@@ -6,7 +6,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/test/setup/globalSetup.ts',
   globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
-  setupFiles: ['<rootDir>/test/setup/quietTemporalRuntime.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/quietTemporalRuntime.ts'],
   testTimeout: 60000,
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
 };
