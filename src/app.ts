@@ -4,15 +4,28 @@ import type { AppDeps } from './deps';
 import { errorMiddleware } from './http/errorMiddleware';
 import { jsonBodyParser } from './http/bodyParser';
 import { requestContext } from './http/requestId';
+import { createApiMetrics, type ApiMetrics } from './metrics/apiMetrics';
+import { httpMetrics } from './metrics/httpMetrics';
+import { metricsRouter } from './metrics/router';
+import { docsAssets, docsRouter } from './openapi/docs';
+import { openapiRouter } from './openapi/router';
 import { healthRouter } from './routes/health/router';
 import { apiRouters } from './routes';
 
+/** The routers outside /api/v1, in one list so the app and the OpenAPI check agree. */
+export function rootRouters(deps: AppDeps, metrics: ApiMetrics): Router[] {
+  return [healthRouter(deps), openapiRouter(), docsRouter(), metricsRouter(metrics.registry)];
+}
+
 /** Builds the API without listening, so tests drive it over HTTP on a port of their own. */
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps, metrics: ApiMetrics = createApiMetrics()): Koa {
   const app = new Koa();
   app.proxy = deps.config.env === 'production';
+  // Outermost, so the log line and the metrics see the status the error middleware settled on.
   app.use(requestContext(deps.logger));
+  app.use(httpMetrics(metrics));
   app.use(errorMiddleware(deps.logger));
+  app.use(docsAssets());
   app.use(jsonBodyParser());
 
   const api = new Router({ prefix: '/api/v1' });
@@ -20,8 +33,7 @@ export function createApp(deps: AppDeps): Koa {
     api.use(router.routes(), router.allowedMethods());
   }
 
-  const root = healthRouter(deps);
-  app.use(root.routes()).use(root.allowedMethods());
+  for (const root of rootRouters(deps, metrics)) app.use(root.routes()).use(root.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods({ throw: true }));
   // Koa would print every error to stderr itself; the error middleware already reported it.
   app.silent = true;

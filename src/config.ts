@@ -99,7 +99,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.NODE_ENV === 'production') {
     const weak = (['JWT_SECRET', 'ADMIN_REGISTRATION_SECRET', 'PAYMENT_WEBHOOK_SECRET'] as const).filter(
-      (k) => !source[k] || DEFAULT_SECRETS.has(e[k]),
+      // PAYMENT_WEBHOOK_SECRET may list several secrets while rotating; none may be a default.
+      (k) => !source[k] || e[k].split(',').some((part) => DEFAULT_SECRETS.has(part.trim())),
     );
     if (weak.length > 0) {
       throw new ConfigError(`Refusing to start in production with a default or missing secret: ${weak.join(', ')}`);

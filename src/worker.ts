@@ -1,17 +1,42 @@
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from './config';
 import { createKnex } from './db/knex';
 import { createLogger } from './logger';
+import { serveMetrics } from './metrics/serve';
+import { createWorkerMetrics, outcomeInterceptor } from './metrics/workerMetrics';
 import { createPaymentProvider } from './payments/createPaymentProvider';
 import { FakeWebhookDispatcher } from './payments/FakeWebhookDispatcher';
+import { installWorkerRuntime } from './temporal/runtime';
 import { createBookingWorker } from './temporal/worker';
 
-/** `npm run start:worker`: runs until SIGINT/SIGTERM, letting running activities finish. */
+/** How long running activities may take to finish after SIGTERM, and when to give up on them. */
+const SHUTDOWN_GRACE = '20s';
+const SHUTDOWN_FORCE = '25s';
+
+/**
+ * `npm run start:worker`: runs until SIGINT/SIGTERM. The Temporal Runtime turns the signal into
+ * worker.shutdown(): no new tasks are polled, running activities get SHUTDOWN_GRACE to finish
+ * (ours are short and ignore cancellation), and an activity cut off is retried by Temporal on
+ * another worker. Then run() returns and the pools close.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, 'worker');
+  const logger = createLogger({ level: config.logLevel, name: 'worker', format: config.logFormat, env: config.env });
+  installWorkerRuntime(logger, config);
+  const metrics = createWorkerMetrics();
+  const { host, appPort } = config.workerMetrics;
+  const metricsServer = appPort > 0 ? serveMetrics(metrics.registry, host, appPort, logger) : undefined;
   const knex = createKnex(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
   const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH ? { codePath: process.env.WORKFLOW_BUNDLE_PATH } : undefined;
-  const worker = await createBookingWorker({ config, knex, paymentProvider: createPaymentProvider(config, knex), workflowBundle });
+  const worker = await createBookingWorker({
+    config,
+    knex,
+    connection,
+    paymentProvider: createPaymentProvider(config, knex),
+    workflowBundle,
+    options: { interceptors: { activity: [outcomeInterceptor(metrics)] }, shutdownGraceTime: SHUTDOWN_GRACE, shutdownForceTime: SHUTDOWN_FORCE },
+  });
   // The fake provider's side: it calls the API back for asynchronous payments, as Stripe would.
   const dispatcher =
     config.paymentProvider === 'fake'
@@ -23,7 +48,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await dispatcher?.stop();
-    await knex.destroy();
+    await Promise.allSettled([knex.destroy(), connection.close(), new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)))]);
     logger.info('worker stopped');
   }
 }

@@ -3,6 +3,7 @@ import { ApiError } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_JSON_DEPTH = 32;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 declare module 'koa' {
   interface Request {
@@ -44,8 +45,20 @@ export function jsonBodyParser(): Middleware {
     if (!ctx.is('application/json', 'application/*+json')) {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
     }
+    // JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread.
+    const charset = ctx.request.charset;
+    if (charset && !/^utf-?8$/i.test(charset)) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json in UTF-8');
+    }
+    let text: string;
     try {
-      ctx.request.body = JSON.parse(raw.toString('utf8'));
+      // Fatal: invalid UTF-8 is refused rather than silently turned into U+FFFD.
+      text = UTF8.decode(raw);
+    } catch {
+      throw new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid UTF-8');
+    }
+    try {
+      ctx.request.body = JSON.parse(text);
     } catch {
       throw new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
     }

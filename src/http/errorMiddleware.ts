@@ -1,28 +1,71 @@
 import type { Middleware } from 'koa';
-import { DBError, UniqueViolationError, ForeignKeyViolationError, CheckViolationError, DataError, NotNullViolationError } from 'objection';
-import { ApiError } from './errors';
-import { isUnavailableError } from './unavailable';
+import { ApiError, serviceUnavailable } from './errors';
+import { isUnavailableError, sqlStateOf } from './unavailable';
 import type { Logger } from '../logger';
+
+const KOA_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  501: 'NOT_IMPLEMENTED',
+};
+
+const invalidValue = (detail: string) => new ApiError(422, 'INVALID_VALUE', detail);
+
+/**
+ * A Postgres error by its SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html),
+ * whether it came through Objection (wrapped, with `nativeError`) or straight from knex/pg. Data
+ * and constraint errors are the client's (4xx); a serialization failure or deadlock rolled the
+ * transaction back, so the request changed nothing and may be retried (503). Anything else
+ * (syntax errors, undefined columns: bugs) stays a 500.
+ */
+function fromSqlState(code: string): ApiError | null {
+  switch (code) {
+    case '23505':
+      return new ApiError(409, 'CONFLICT', 'The resource conflicts with an existing one');
+    case '23P01':
+      return new ApiError(409, 'CONFLICT', 'The change conflicts with an existing resource');
+    case '23503':
+      return new ApiError(422, 'INVALID_REFERENCE', 'A referenced resource does not exist');
+    case '22021':
+      return invalidValue('A text value contains a character that cannot be stored, such as NUL');
+    case '22003':
+      return invalidValue('A number is out of range');
+    case '22001':
+      return invalidValue('A value is too long');
+    case '22007':
+    case '22008':
+      return invalidValue('A date or time is malformed or out of range');
+    case '40001':
+    case '40P01':
+      return serviceUnavailable('The request collided with a concurrent one; nothing was changed. Retry shortly.');
+    case '55P03':
+    case '57014':
+      return serviceUnavailable('The database is busy; nothing was changed. Retry shortly.');
+  }
+  // 23xxx integrity constraints (not null, check), 22xxx data exceptions, 54xxx values too large.
+  if (code.startsWith('23') || code.startsWith('22')) return invalidValue('A value is out of range or of the wrong form');
+  if (code.startsWith('54')) return invalidValue('A value is too large or too complex to store');
+  return null;
+}
 
 /** Maps anything a handler throws to a status and API.md's error shape; never leaks internals. */
 function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
-  if (isUnavailableError(err)) {
-    return new ApiError(503, 'SERVICE_UNAVAILABLE', 'A backing service is unavailable; nothing was changed. Retry shortly.', {}, { 'Retry-After': '5' });
-  }
-  if (err instanceof UniqueViolationError) return new ApiError(409, 'CONFLICT', 'The resource conflicts with an existing one');
-  if (err instanceof ForeignKeyViolationError) return new ApiError(422, 'INVALID_REFERENCE', 'A referenced resource does not exist');
-  if (err instanceof CheckViolationError || err instanceof NotNullViolationError || err instanceof DataError) {
-    return new ApiError(422, 'INVALID_VALUE', 'A value is out of range or of the wrong form');
-  }
-  if (err instanceof DBError) return null;
+  if (isUnavailableError(err)) return serviceUnavailable();
+  const sqlState = sqlStateOf(err);
+  if (sqlState) return fromSqlState(sqlState);
   const status = (err as { status?: unknown }).status;
   const expose = (err as { expose?: unknown }).expose;
-  if (typeof status === 'number' && status >= 400 && status < 500 && expose) {
-    // Errors thrown by Koa itself and its middleware (ctx.throw, koa-jwt).
-    const codes: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+  if (typeof status === 'number' && ((status >= 400 && status < 500 && expose) || status === 501)) {
+    // Errors thrown by Koa itself and its middleware (ctx.throw, koa-jwt, the router's 405 and
+    // its 501 for a method it does not know).
     const detail = status === 401 ? 'Authentication required' : String((err as Error).message);
-    return new ApiError(status, codes[status] ?? 'BAD_REQUEST', detail);
+    return new ApiError(status, KOA_CODES[status] ?? 'BAD_REQUEST', detail);
   }
   return null;
 }
@@ -37,7 +80,10 @@ export function errorMiddleware(logger: Logger): Middleware {
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError) {
-        if (apiError.status >= 500) logger.warn({ err, requestId: ctx.state.requestId }, apiError.detail);
+        const sqlState = sqlStateOf(err);
+        if (apiError.status >= 500) logger.warn({ err, sqlState, requestId: ctx.state.requestId }, apiError.detail);
+        // The database refused what validation let through: the answer is right, the schema has a gap.
+        else if (sqlState) logger.warn({ sqlState, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, `database refused the request: ${apiError.detail}`);
         ctx.status = apiError.status;
         ctx.set(apiError.headers);
         ctx.body = { detail: apiError.detail, code: apiError.code, ...apiError.extra };

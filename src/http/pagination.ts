@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { decimalInt } from './ids';
 
 export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE = 1_000_000;
 
-/** `?page=1&page_size=20` (max 100), shared by every list endpoint. */
+/** `?page=1&page_size=20` (max 100), shared by every list endpoint; plain decimal digits only. */
 export const PaginationQuery = z.object({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  page_size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+  page: decimalInt({ min: 1, max: MAX_PAGE, message: `must be a whole number from 1 to ${MAX_PAGE}` }).default(1),
+  page_size: decimalInt({ min: 1, max: MAX_PAGE_SIZE, message: `must be a whole number from 1 to ${MAX_PAGE_SIZE}` }).default(20),
 });
 export type Pagination = z.infer<typeof PaginationQuery>;
 

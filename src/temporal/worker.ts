@@ -11,6 +11,8 @@ export interface BookingWorkerDeps {
   connection?: NativeConnection;
   /** A prebuilt bundle (tests, production); without one the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** What the production entry point adds: metrics interceptors and shutdown timing. */
+  options?: Pick<WorkerOptions, 'interceptors' | 'shutdownGraceTime' | 'shutdownForceTime'>;
 }
 
 /** The worker that runs reservation workflows and their activities on the bookings task queue. */
@@ -24,5 +26,6 @@ export async function createBookingWorker(deps: BookingWorkerDeps): Promise<Work
     // After a worker dies, its workflows move to another worker this soon instead of after 10 s.
     stickyQueueScheduleToStartTimeout: '3s',
     activities: createActivities({ knex: deps.knex, paymentProvider: deps.paymentProvider }),
+    ...deps.options,
   });
 }

@@ -11,6 +11,7 @@ import { createKnex } from '../../src/db/knex';
 import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
 import { FakeWebhookDispatcher } from '../../src/payments/FakeWebhookDispatcher';
 import type { PaymentProvider } from '../../src/payments/PaymentProvider';
+import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../src/temporal/client';
 import { createBookingWorker } from '../../src/temporal/worker';
 import { installQuietRuntime } from '../setup/quietTemporalRuntime';
 
@@ -55,7 +56,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   };
   const config = loadConfig(env);
   const knex = createKnex(config.databaseUrl, 10);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  // The API's channel settings (reconnect backoff), as src/temporal/client.ts gives them in production.
+  const connection = await Connection.connect({ address: config.temporal.address, channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, knex, temporal: client, logger: pino({ level: 'silent' }) });
   const server: Server = await new Promise((resolve) => {

@@ -25,6 +25,9 @@ export async function startWorkerProcess(config: Config, env: Record<string, str
       TEMPORAL_ADDRESS: config.temporal.address,
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE ?? '',
+      // Parallel test runs on one machine would fight over the default metrics ports.
+      WORKER_METRICS_PORT: '0',
+      WORKER_APP_METRICS_PORT: '0',
       FAKE_PAYMENT_WEBHOOK_URL: config.fakePayments.webhookUrl,
       FAKE_PAYMENT_WEBHOOK_DELAY_MS: String(config.fakePayments.webhookDelayMs),
       ...env,

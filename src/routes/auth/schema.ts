@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PASSWORD_BYTES, passwordByteLength } from '../../auth/passwords';
+import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
 
 const required = (expected: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${expected}`),
@@ -19,7 +20,12 @@ export const NewPassword = z
   .max(72, 'must be at most 72 characters')
   .refine((p) => p.length > 72 || passwordByteLength(p) <= MAX_PASSWORD_BYTES, `must be at most ${MAX_PASSWORD_BYTES} bytes in UTF-8`);
 
-export const Name = z.string(required('a string')).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+export const Name = z
+  .string(required('a string'))
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 /** A `role` or any other unknown field is dropped: accounts made here are always plain users. */
 export const UserSignupBody = z.object({ name: Name, email: Email, password: NewPassword });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fromCents, toCents } from '../../money';
+import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
 
 /** Zod pieces shared by the catalog schemas. */
 
@@ -33,8 +34,8 @@ export const OffsetDateTime = z
   .pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset, such as "2026-01-31T19:30:00+01:00"' }))
   .transform((v) => new Date(v));
 
-// Postgres text cannot hold NUL; refusing it here keeps such input a 422 rather than a 500.
-const NO_NUL = [(v: string) => !v.includes('\u0000'), 'must not contain NUL characters'] as const;
+// Postgres text cannot hold NUL, and an unpaired surrogate would be stored as U+FFFD: refused with a 422.
+const NO_NUL = [isStorableText, STORABLE_TEXT_MESSAGE] as const;
 
 /** Trimmed text of bounded length. */
 export const text = (max: number) =>

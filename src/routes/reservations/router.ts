@@ -64,6 +64,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     ctx.state.reservationId = reservation.id;
     ctx.state.workflowId = reservation.workflow_id;
     if (replayed) ctx.set('Idempotent-Replayed', 'true');
+    else ctx.state.reservationOutcome = 'held';
     ctx.set('Location', `/api/v1/reservations/${reservation.id}`);
     ctx.status = 201;
     ctx.body = reservation;
@@ -98,6 +99,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     const handle = temporal.workflow.getHandle(reservation.workflow_id);
     const result = await runUpdate(reservation, () => handle.executeUpdate(confirmUpdate, { args: [{ payment_method }] }));
     ctx.status = result.status === 'confirmed' ? 200 : 202;
+    ctx.state.reservationOutcome = result.status;
     ctx.body = await loadReservationBody(knex, reservation.id);
   });
 
@@ -111,6 +113,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     const request: CancelInput = { reason: body.reason, requested_by: own ? 'user' : 'admin' };
     const handle = temporal.workflow.getHandle(reservation.workflow_id);
     await runUpdate(reservation, () => handle.executeUpdate(cancelUpdate, { args: [request] }));
+    ctx.state.reservationOutcome = 'cancelled';
     ctx.body = await loadReservationBody(knex, reservation.id);
   });
 

@@ -1,0 +1,51 @@
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import type { ReleaseSeatsInput } from '../../activities/reservations';
+
+export const WORKER_RESERVATION_OUTCOMES = ['confirmed', 'expired', 'cancelled'] as const;
+export type WorkerReservationOutcome = (typeof WORKER_RESERVATION_OUTCOMES)[number];
+
+export interface WorkerMetrics {
+  registry: Registry;
+  outcomes: Counter<'outcome'>;
+}
+
+/** The worker's own metrics (the SDK's are served by the Temporal core on another port). */
+export function createWorkerMetrics(): WorkerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const outcomes = new Counter({
+    name: 'booking_worker_reservation_outcomes_total',
+    help: 'Reservations the worker confirmed, expired or cancelled (by user, admin, operator or payment webhook), counted when the activity that writes it succeeds',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of WORKER_RESERVATION_OUTCOMES) outcomes.inc({ outcome }, 0);
+  return { registry, outcomes };
+}
+
+/** What a successful activity says about its reservation, if anything. */
+function outcomeOf(activityType: string, args: readonly unknown[]): WorkerReservationOutcome | undefined {
+  if (activityType === 'confirmSeats') return 'confirmed';
+  if (activityType === 'releaseSeats') return (args[0] as ReleaseSeatsInput | undefined)?.outcome;
+  return undefined;
+}
+
+/**
+ * Counts outcomes where they become true: in the activities that write them to Postgres. The
+ * timer's expiry and an operator's cancel signal never pass through the API, so only the worker
+ * sees them. A retried activity that had already succeeded once would count twice; Temporal
+ * retries only failed attempts, so that needs a lost completion and stays rare.
+ */
+export function outcomeInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const result = await next(input);
+        const outcome = outcomeOf(ctx.info.activityType, input.args);
+        if (outcome) metrics.outcomes.inc({ outcome });
+        return result;
+      },
+    },
+  });
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { CancelReservationBody, ConfirmReservationBody, CreateReservationBody, IdempotencyKey, ListReservationsQuery, ReservationResponse } from '../../routes/reservations/schema';
+import { named, pageOf } from '../common';
+import type { ErrorDoc, RouteDoc } from '../types';
+
+const Reservation = named('Reservation', ReservationResponse);
+// The router answers a malformed id with 404, not 422: it names no reservation.
+const ReservationParams = z.object({ id: z.string().meta({ description: 'Reservation id (UUID)', format: 'uuid' }) });
+const NOT_FOUND: ErrorDoc = { status: 404, codes: { RESERVATION_NOT_FOUND: "No such reservation, or another user's" } };
+const ID = { id: 'Reservation id (UUID)' };
+
+export const reservationRoutes: RouteDoc[] = [
+  {
+    method: 'POST',
+    path: '/api/v1/reservations',
+    operationId: 'holdSeats',
+    summary: 'Hold seats',
+    description:
+      'Holds the seats for HOLD_TTL_SECONDS (`expires_at`); confirm before then or the seats are released and the reservation becomes `expired`. ' +
+      'Its workflow is `workflow_id` (`reservation-<id>`). A repeated request with the same Idempotency-Key returns the same reservation (header `Idempotent-Replayed: true`) and holds nothing twice.',
+    tag: 'reservations',
+    auth: 'bearer',
+    headers: [{ name: 'Idempotency-Key', description: 'Makes a retry safe: the same key from the same user gives the same reservation', schema: IdempotencyKey }],
+    body: {
+      schema: named('CreateReservationRequest', CreateReservationBody),
+      examples: { twoSeats: { summary: 'Two seats', value: { showtime_id: 42, seat_ids: [101, 102] } } },
+    },
+    responses: [
+      {
+        status: 201,
+        description: 'Held',
+        schema: Reservation,
+        headers: { Location: "The reservation's URL", 'Idempotent-Replayed': '`true` when this answers an earlier request with the same Idempotency-Key' },
+      },
+    ],
+    errors: [
+      { status: 404, codes: { SHOWTIME_NOT_FOUND: 'No such showtime', SEAT_NOT_FOUND: 'A seat does not exist (`seat_ids`)' } },
+      {
+        status: 409,
+        codes: {
+          SEAT_UNAVAILABLE: 'A seat is held or booked by someone else (`seat_ids` lists them)',
+          IDEMPOTENT_REQUEST_IN_PROGRESS: 'A request with this Idempotency-Key is still running; retry shortly',
+        },
+      },
+      {
+        status: 422,
+        codes: {
+          VALIDATION_ERROR: 'Missing, duplicate or too many (over 10) seat ids',
+          SEAT_NOT_IN_AUDITORIUM: "A seat is not in the showtime's auditorium (`seat_ids`)",
+          SEAT_INACTIVE: 'A seat is out of service (`seat_ids`)',
+          SHOWTIME_STARTED: 'The showtime has started',
+          IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used for a different request',
+        },
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/reservations',
+    operationId: 'listReservations',
+    summary: 'List reservations',
+    description: "Newest first. Users see their own; admin and staff see everyone's and may filter by `user_id`.",
+    tag: 'reservations',
+    auth: 'bearer',
+    query: ListReservationsQuery,
+    paramDescriptions: { status: 'Only this status', showtime_id: 'Only this showtime', user_id: 'Only this user (admin and staff; ignored for users)' },
+    responses: [{ status: 200, description: 'A page of reservations', schema: pageOf('ReservationPage', ReservationResponse) }],
+    errors: [{ status: 422, codes: { VALIDATION_ERROR: 'A parameter is invalid' } }],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/reservations/:id',
+    operationId: 'getReservation',
+    summary: 'One reservation, with its live status',
+    tag: 'reservations',
+    auth: 'bearer',
+    params: ReservationParams,
+    paramDescriptions: ID,
+    responses: [{ status: 200, description: 'The reservation', schema: Reservation }],
+    errors: [NOT_FOUND],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/reservations/:id/confirm',
+    operationId: 'confirmReservation',
+    summary: 'Pay for a held reservation',
+    description:
+      'Payment methods of the built-in `fake` provider: `pm_card_visa` succeeds at once, `pm_card_declined` is declined (402), ' +
+      '`pm_card_async` answers 202 and a webhook confirms later, `pm_card_async_fail` likewise fails later.',
+    tag: 'reservations',
+    auth: 'bearer',
+    params: ReservationParams,
+    paramDescriptions: ID,
+    body: {
+      schema: named('ConfirmReservationRequest', ConfirmReservationBody),
+      examples: { card: { summary: 'A card that succeeds', value: { payment_method: 'pm_card_visa' } }, async: { summary: 'A payment confirmed later by webhook', value: { payment_method: 'pm_card_async' } } },
+    },
+    responses: [
+      { status: 200, description: 'Confirmed: `status` confirmed, with `confirmed_at` and `payment_id`', schema: Reservation },
+      { status: 202, description: 'The provider confirms later by webhook: `status` pending_payment', schema: Reservation },
+    ],
+    errors: [
+      { status: 402, codes: { PAYMENT_DECLINED: 'Declined; the hold stays and the confirm may be retried' } },
+      NOT_FOUND,
+      { status: 409, codes: { HOLD_EXPIRED: 'The hold expired; the seats were released', INVALID_STATE: 'Not held (already confirmed, cancelled, ...)' } },
+      { status: 422, codes: { VALIDATION_ERROR: 'payment_method is missing' } },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/reservations/:id/cancel',
+    operationId: 'cancelReservation',
+    summary: 'Cancel a reservation',
+    description:
+      'A hold is released with `refund_amount` "0.00"; a confirmed booking is refunded until CANCELLATION_CUTOFF_MINUTES before the show. ' +
+      "The owner or an admin may cancel; staff see other users' reservations but may not cancel them (403).",
+    tag: 'reservations',
+    auth: 'bearer',
+    params: ReservationParams,
+    paramDescriptions: ID,
+    body: {
+      schema: named('CancelReservationRequest', CancelReservationBody),
+      required: false,
+      examples: { reason: { summary: 'With a reason (optional)', value: { reason: 'plans changed' } }, empty: { summary: 'No body fields', value: {} } },
+    },
+    responses: [{ status: 200, description: 'Cancelled, with `refund_amount`', schema: Reservation }],
+    errors: [
+      { status: 403, codes: { FORBIDDEN: "Staff cannot cancel another user's reservation" } },
+      NOT_FOUND,
+      { status: 409, codes: { INVALID_STATE: 'Already cancelled, expired, or past the cancellation cutoff' } },
+      { status: 422, codes: { VALIDATION_ERROR: 'reason is too long' } },
+    ],
+  },
+];

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { HealthResponse } from '../../routes/health/schema';
+import { named } from '../common';
+import type { RouteDoc } from '../types';
+
+/** Routes outside /api/v1: health, this document, the docs page, metrics. */
+export const rootRoutes: RouteDoc[] = [
+  {
+    method: 'GET',
+    path: '/healthz',
+    operationId: 'health',
+    summary: 'Health: asks Postgres and Temporal',
+    tag: 'operations',
+    auth: 'none',
+    responses: [
+      { status: 200, description: 'Both answer', schema: named('Health', HealthResponse) },
+      { status: 503, description: 'A part is down: `status` degraded, the part `unavailable`', schema: named('Health', HealthResponse), headers: { 'Retry-After': 'Seconds to wait' } },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document (OpenAPI 3.1)',
+    description: 'Generated from the zod schemas the API validates with.',
+    tag: 'operations',
+    auth: 'none',
+    responses: [{ status: 200, description: 'The OpenAPI document', schema: named('OpenApiDocument', z.object({ openapi: z.string() }).catchall(z.unknown())) }],
+  },
+  {
+    method: 'GET',
+    path: '/docs',
+    operationId: 'docs',
+    summary: 'Interactive API reference (Swagger UI)',
+    description: 'Served from the swagger-ui-dist package (no CDN); its scripts and styles load from /docs/assets/.',
+    tag: 'operations',
+    auth: 'none',
+    responses: [{ status: 200, description: 'An HTML page', contentType: 'text/html' }],
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: 'Prometheus metrics of this API process',
+    description:
+      '`http_requests_total` and `http_request_duration_seconds` by method, route pattern and status; `booking_reservations_total` by outcome ' +
+      '(held, rejected, confirmed, pending_payment, declined, cancelled: what the API answered); Node.js process metrics. ' +
+      "The worker's metrics are on its own ports (WORKER_METRICS_PORT, WORKER_APP_METRICS_PORT). Keep this path off the public internet.",
+    tag: 'operations',
+    auth: 'none',
+    responses: [{ status: 200, description: 'Prometheus text format', contentType: 'text/plain; version=0.0.4' }],
+  },
+];

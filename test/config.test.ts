@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config';
+
+/** The environment is parsed once at start-up; a bad value stops the process with its name. */
+
+const PRODUCTION_SECRETS = {
+  JWT_SECRET: 'a-real-jwt-secret-of-some-length',
+  ADMIN_REGISTRATION_SECRET: 'a-real-admin-secret',
+  PAYMENT_WEBHOOK_SECRET: 'whsec_a_real_one',
+};
+
+function failure(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('configuration', () => {
+  it('has the defaults of API.md and the README', () => {
+    const config = loadConfig({});
+    expect(config).toEqual(
+      expect.objectContaining({
+        env: 'development',
+        port: 3000,
+        temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'bookings' },
+        holdTtlSeconds: 600,
+        paymentProvider: 'fake',
+        cancellationCutoffMinutes: 60,
+        cleaningBufferMinutes: 15,
+        logLevel: 'info',
+        logFormat: undefined,
+        workerMetrics: { host: '127.0.0.1', sdkPort: 9464, appPort: 9465 },
+      }),
+    );
+  });
+
+  it('reads and coerces the variables', () => {
+    const config = loadConfig({ PORT: '8080', HOLD_TTL_SECONDS: '30', LOG_FORMAT: 'json', LOG_LEVEL: 'debug', WORKER_METRICS_PORT: '0', WORKER_METRICS_HOST: '0.0.0.0' });
+    expect(config.port).toBe(8080);
+    expect(config.holdTtlSeconds).toBe(30);
+    expect(config.logFormat).toBe('json');
+    expect(config.logLevel).toBe('debug');
+    expect(config.workerMetrics).toEqual({ host: '0.0.0.0', sdkPort: 0, appPort: 9465 });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['HOLD_TTL_SECONDS', '0'],
+    ['HOLD_TTL_SECONDS', '-5'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
+    ['NODE_ENV', 'staging'],
+    ['WORKER_METRICS_PORT', '70000'],
+    ['WORKER_APP_METRICS_PORT', 'x'],
+    ['JWT_SECRET', 'short'],
+    ['BCRYPT_ROUNDS', '3'],
+    ['PAYMENT_PROVIDER', 'cash'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    const message = failure({ [name]: value });
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toContain(`  ${name}: `);
+  });
+
+  it('names every bad variable at once', () => {
+    const message = failure({ PORT: 'x', LOG_LEVEL: 'loud' });
+    expect(message).toContain('PORT: ');
+    expect(message).toContain('LOG_LEVEL: ');
+  });
+
+  it('refuses to start in production on missing secrets', () => {
+    const message = failure({ NODE_ENV: 'production' });
+    expect(message).toContain('JWT_SECRET');
+    expect(message).toContain('ADMIN_REGISTRATION_SECRET');
+    expect(message).toContain('PAYMENT_WEBHOOK_SECRET');
+  });
+
+  it.each(Object.keys(PRODUCTION_SECRETS))('refuses to start in production on the default %s', (name) => {
+    const defaults = loadConfig({});
+    const defaultValue = { JWT_SECRET: defaults.jwtSecret, ADMIN_REGISTRATION_SECRET: defaults.adminRegistrationSecret, PAYMENT_WEBHOOK_SECRET: defaults.paymentWebhookSecret }[name];
+    expect(defaultValue).toBeTruthy();
+    const message = failure({ NODE_ENV: 'production', ...PRODUCTION_SECRETS, [name]: String(defaultValue) });
+    expect(message).toContain(name);
+    expect(message).toMatch(/production/);
+  });
+
+  it('refuses a default webhook secret hidden in a rotation list', () => {
+    const message = failure({ NODE_ENV: 'production', ...PRODUCTION_SECRETS, PAYMENT_WEBHOOK_SECRET: 'whsec_real_new_secret_value, whsec_dev_change_me' });
+    expect(message).toContain('PAYMENT_WEBHOOK_SECRET');
+  });
+
+  it('starts in production with real secrets', () => {
+    const config = loadConfig({ NODE_ENV: 'production', ...PRODUCTION_SECRETS });
+    expect(config.env).toBe('production');
+    expect(config.jwtSecret).toBe(PRODUCTION_SECRETS.JWT_SECRET);
+  });
+
+  it('refuses pretty logs in production, where pino-pretty is not installed', () => {
+    expect(failure({ NODE_ENV: 'production', ...PRODUCTION_SECRETS, LOG_FORMAT: 'pretty' })).toContain('LOG_FORMAT');
+  });
+
+  it('stops the real entry point with the message and exit code 1', () => {
+    // The same check as a process: what an operator sees on a bad deploy.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: path.join(__dirname, '..'),
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRETS.JWT_SECRET },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Refusing to start in production with a default or missing secret: ADMIN_REGISTRATION_SECRET, PAYMENT_WEBHOOK_SECRET');
+  });
+});

@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../../src/payments/PaymentProvider';
+import { createShowtime, createUser } from '../helpers/factories';
+import { apiClient, type ApiClient } from '../helpers/http';
+import { chargeCount } from '../helpers/reservations';
+import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+
+/**
+ * The payment provider fails before it has charged anything: a connection refused or a 502 from
+ * its edge. (test/reservations.retries.test.ts covers the other half: a time-out after the
+ * provider has charged, where only the idempotency key prevents a second charge.)
+ */
+class UnreachableProvider implements PaymentProvider {
+  readonly name = 'fake';
+  failuresLeft = 0;
+  calls = 0;
+  constructor(private readonly inner: PaymentProvider) {}
+  async charge(req: ChargeRequest): Promise<ChargeResult> {
+    this.calls += 1;
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw Object.assign(new Error('connect ECONNREFUSED: the payment provider is unreachable'), { code: 'ECONNREFUSED' });
+    }
+    return this.inner.charge(req);
+  }
+  refund(req: RefundRequest): Promise<RefundResult> {
+    return this.inner.refund(req);
+  }
+}
+
+describe('a payment provider that errors before charging', () => {
+  let stack: TestStack;
+  let api: ApiClient;
+  let provider: UnreachableProvider;
+  beforeAll(async () => {
+    installQuietRuntime();
+    stack = await startTestStack({ paymentProvider: (knex: Knex) => (provider = new UnreachableProvider(new FakePaymentProvider(knex))) });
+    api = apiClient(stack.baseUrl);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function hold() {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+    expect(res.status).toBe(201);
+    return { user, reservation: res.body as { id: string } };
+  }
+
+  it('two transient errors: the charge is retried and made once', async () => {
+    const { user, reservation } = await hold();
+    provider.failuresLeft = 2;
+    const callsBefore = provider.calls;
+    const res = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('confirmed');
+    expect(provider.calls - callsBefore).toBe(3);
+    expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
+  });
+
+  it('down for every attempt: 503 with Retry-After, the hold stays, nothing is charged; a later confirm charges once', async () => {
+    const { user, reservation } = await hold();
+    provider.failuresLeft = 1000;
+    const refused = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({ detail: expect.any(String), code: 'SERVICE_UNAVAILABLE' });
+    expect(refused.headers.get('retry-after')).toBeTruthy();
+    const after = await api.get(`/reservations/${reservation.id}`, { token: user.token });
+    expect(after.body).toMatchObject({ status: 'held', payment_id: null });
+    expect(await chargeCount(stack.knex, reservation.id)).toBe(0);
+
+    provider.failuresLeft = 0;
+    const res = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('confirmed');
+    expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
+    expect(await stack.knex('payments').where({ reservation_id: reservation.id }).count({ c: '*' })).toEqual([{ c: 1 }]);
+  }, 60_000);
+});
