@@ -199,8 +199,10 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
         workflowId,
         taskQueue: config.temporal.taskQueue,
         args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
-        // A retry after a crash adopts the workflow the crashed request started.
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A run already going under this id was started by an attempt whose transaction rolled
+        // back (a crash before its commit): it owns nothing, and it may already have decided
+        // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
         memo: {
           user_email: user.email,
           movie_title: showtime.title,
