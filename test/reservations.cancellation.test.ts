@@ -47,6 +47,13 @@ describe('an operator\'s "Request Cancellation" in the Web UI does not strand se
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
   });
 
+  it('a cancel signal whose reason carries a NUL (typed by hand) still releases the seats', async () => {
+    const { user, show, reservation } = await hold();
+    await stack.client.workflow.getHandle(reservation.workflow_id).signal(cancelSignal, { reason: 'dup\u0000licate' });
+    expect(await waitForStatus(api, user.token, reservation.id, 'cancelled')).toMatchObject({ cancel_reason: 'duplicate' });
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+  });
+
   it('a refused cancel signal says why in the state query, and odd input is tolerated', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);
     const show = await createShowtime(stack.knex, { startsInMinutes: 30 });

@@ -232,8 +232,10 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     },
   });
   setHandler(cancelSignal, async (request) => {
-    // Typed by hand in the Web UI: take a reason only if it is text, and keep it short.
-    const reason = typeof request?.reason === 'string' && request.reason.trim() ? request.reason.trim().slice(0, 500) : undefined;
+    // Typed by hand in the Web UI: take a reason only if it is text, keep it short, and drop NULs,
+    // which Postgres text cannot store (the release would fail on every retry).
+    const text = typeof request?.reason === 'string' ? request.reason.split(String.fromCharCode(0)).join('').trim() : '';
+    const reason = text ? text.slice(0, 500) : undefined;
     const requestedBy = typeof request?.requested_by === 'string' ? request.requested_by.slice(0, 50) : 'operator';
     try {
       await cancel({ reason, requested_by: requestedBy });
