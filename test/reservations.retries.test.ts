@@ -1,41 +1,18 @@
 import type { Knex } from 'knex';
 import { FakePaymentProvider } from '../src/payments/FakePaymentProvider';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../src/payments/PaymentProvider';
+import { FlakyPaymentProvider } from './helpers/flakyPaymentProvider';
 import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { chargeCount, eventually } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
 
-/**
- * The real fake provider behind a flaky network: the first calls time out after the provider
- * has already charged, as a lost response does, so only the idempotency key prevents a double charge.
- */
-class FlakyNetwork implements PaymentProvider {
-  readonly name = 'fake';
-  failuresLeft = 0;
-  calls = 0;
-  constructor(private readonly inner: PaymentProvider) {}
-  async charge(req: ChargeRequest): Promise<ChargeResult> {
-    this.calls += 1;
-    const result = await this.inner.charge(req);
-    if (this.failuresLeft > 0) {
-      this.failuresLeft -= 1;
-      throw Object.assign(new Error('socket hang up: the provider did not answer in time'), { code: 'ECONNRESET' });
-    }
-    return result;
-  }
-  refund(req: RefundRequest): Promise<RefundResult> {
-    return this.inner.refund(req);
-  }
-}
-
 describe('activities that fail transiently are retried and the reservation still ends right', () => {
   let stack: TestStack;
   let api: ApiClient;
-  let flaky: FlakyNetwork;
+  let flaky: FlakyPaymentProvider;
   beforeAll(async () => {
     stack = await startTestStack({
-      paymentProvider: (knex: Knex) => (flaky = new FlakyNetwork(new FakePaymentProvider(knex))),
+      paymentProvider: (knex: Knex) => (flaky = new FlakyPaymentProvider(new FakePaymentProvider(knex), 'after-charge')),
     });
     api = apiClient(stack.baseUrl);
   });

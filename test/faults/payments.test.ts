@@ -1,41 +1,21 @@
 import type { Knex } from 'knex';
 import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../../src/payments/PaymentProvider';
+import { FlakyPaymentProvider } from '../helpers/flakyPaymentProvider';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient } from '../helpers/http';
 import { chargeCount } from '../helpers/reservations';
 import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
 
-/**
- * The payment provider fails before it has charged anything: a connection refused or a 502 from
- * its edge. (test/reservations.retries.test.ts covers the other half: a time-out after the
- * provider has charged, where only the idempotency key prevents a second charge.)
- */
-class UnreachableProvider implements PaymentProvider {
-  readonly name = 'fake';
-  failuresLeft = 0;
-  calls = 0;
-  constructor(private readonly inner: PaymentProvider) {}
-  async charge(req: ChargeRequest): Promise<ChargeResult> {
-    this.calls += 1;
-    if (this.failuresLeft > 0) {
-      this.failuresLeft -= 1;
-      throw Object.assign(new Error('connect ECONNREFUSED: the payment provider is unreachable'), { code: 'ECONNREFUSED' });
-    }
-    return this.inner.charge(req);
-  }
-  refund(req: RefundRequest): Promise<RefundResult> {
-    return this.inner.refund(req);
-  }
-}
-
+// The payment provider fails before it has charged anything: a connection refused or a 502 from
+// its edge. (test/reservations.retries.test.ts covers the other half: a time-out after the
+// provider has charged, where only the idempotency key prevents a second charge.)
 describe('a payment provider that errors before charging', () => {
   let stack: TestStack;
   let api: ApiClient;
-  let provider: UnreachableProvider;
+  let provider: FlakyPaymentProvider;
   beforeAll(async () => {
     installQuietRuntime();
-    stack = await startTestStack({ paymentProvider: (knex: Knex) => (provider = new UnreachableProvider(new FakePaymentProvider(knex))) });
+    stack = await startTestStack({ paymentProvider: (knex: Knex) => (provider = new FlakyPaymentProvider(new FakePaymentProvider(knex), 'before-charge')) });
     api = apiClient(stack.baseUrl);
   });
   afterAll(async () => {
