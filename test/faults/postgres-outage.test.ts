@@ -163,15 +163,16 @@ describe('Postgres unreachable for a while, then back', () => {
     expect([200, 503]).toContain(inFlightAnswer.status);
     await waitForStatus(api, token, inFlight.id, 'confirmed', 30_000);
     await waitForStatus(api, token, expiring.id, 'expired', 30_000);
-    // Each succeeded only after retries: one per failed attempt against the stopped Postgres.
+    // Each step succeeded once, and only after Postgres was back: the release was due, and the
+    // confirm's query was cut off, while it was down (checked above), so both were retried. The
+    // attempt number in a local activity's marker is not a count of them: it restarts at 1 when a
+    // slow machine times out the workflow task that was running the retries.
     const [confirmAttempts, releaseAttempts] = await Promise.all([
       successfulAttempts(inFlight.workflow_id, 'confirmSeats'),
       successfulAttempts(expiring.workflow_id, 'releaseSeats'),
     ]);
     expect(confirmAttempts).toHaveLength(1);
-    expect(confirmAttempts[0]).toBeGreaterThanOrEqual(3);
     expect(releaseAttempts).toHaveLength(1);
-    expect(releaseAttempts[0]).toBeGreaterThanOrEqual(3);
 
     // The confirm that was refused with 503 works when retried.
     const confirmed = await eventually(async () => {
