@@ -10,7 +10,8 @@ import { stateQuery } from '../workflows/shared';
 import { createShowtime, createUser } from './helpers/factories';
 import { parseHistory } from './helpers/histories';
 import { apiClient, type ApiClient } from './helpers/http';
-import { freePort, waitForListing } from './helpers/operators';
+import { waitForListing } from './helpers/operators';
+import { freePort } from './helpers/ports';
 import { activeSeatIds, eventually, waitForStatus } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
 

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { ensureTemporalCli } from '../../scripts/temporalCli';
@@ -47,17 +46,4 @@ export async function runTemporalCli(cli: string, args: string[]): Promise<strin
     const e = err as Error & { stdout?: string; stderr?: string };
     throw new Error(`temporal ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}`);
   }
-}
-
-/** A TCP port nobody listens on right now, for a server started next. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
