@@ -1,9 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import path from 'node:path';
-import pino from 'pino';
 import { withDatabase } from '../../scripts/postgres';
-import { createApp } from '../../src/app';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
 import { freePort } from '../helpers/ports';
@@ -35,7 +31,7 @@ describe('Postgres unreachable for a while, then back', () => {
   let stack: TestStack;
   let api: ApiClient;
   let longApi: ApiClient;
-  let longServer: Server;
+  let longServer: { baseUrl: string; close(): Promise<void> } | undefined;
 
   const startPostgres = () => startPostgresProcess(dataDir, port);
 
@@ -51,15 +47,12 @@ describe('Postgres unreachable for a while, then back', () => {
     // knex prints every failed connection attempt with console.log; here they are expected, by the hundred.
     (stack.knex.client as { logger: { warn: (message: string) => void } }).logger.warn = () => undefined;
     api = apiClient(stack.baseUrl);
-    const app = createApp({ config: { ...stack.config, holdTtlSeconds: 3600 }, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) });
-    longServer = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    longApi = apiClient(`http://127.0.0.1:${(longServer.address() as AddressInfo).port}`);
+    longServer = await stack.startExtraApi({ holdTtlSeconds: 3600 });
+    longApi = apiClient(longServer.baseUrl);
   }, 120_000);
 
   afterAll(async () => {
-    await new Promise((r) => longServer?.close(r));
+    await longServer?.close();
     if (stoppedByTest) postgres = await startPostgres().catch(() => undefined);
     await stack?.close();
     await postgres?.stop();

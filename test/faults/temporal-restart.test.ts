@@ -1,11 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
 import { ensureTemporalCli, type TemporalExecutable } from '../../scripts/temporalCli';
-import { createApp } from '../../src/app';
 import { startDevServer } from '../../src/temporal/devServer';
 import { paymentSignal } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
@@ -33,7 +29,7 @@ describe('the Temporal server stopped and started again on its persistent databa
   let api: ApiClient;
   /** The same API with a long hold, for the reservations that must outlive the outage. */
   let longApi: ApiClient;
-  let longServer: Server;
+  let longServer: { baseUrl: string; close(): Promise<void> } | undefined;
 
   /**
    * Starts the dev server on the file and port. A start whose client cannot connect in time
@@ -74,15 +70,12 @@ describe('the Temporal server stopped and started again on its persistent databa
     // The test delivers the asynchronous payment's outcome itself, after the restart.
     stack = await startTestStack({ env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }, webhooks: false });
     api = apiClient(stack.baseUrl);
-    const app = createApp({ config: { ...stack.config, holdTtlSeconds: 3600 }, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) });
-    longServer = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    longApi = apiClient(`http://127.0.0.1:${(longServer.address() as AddressInfo).port}`);
+    longServer = await stack.startExtraApi({ holdTtlSeconds: 3600 });
+    longApi = apiClient(longServer.baseUrl);
   }, 120_000);
 
   afterAll(async () => {
-    await new Promise((r) => longServer?.close(r));
+    await longServer?.close();
     if (!temporal) temporal = await start().catch(() => undefined);
     await stack?.close();
     await temporal?.teardown();

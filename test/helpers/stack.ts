@@ -25,6 +25,8 @@ export interface TestStack {
   stopWorker(): Promise<void>;
   /** The fake provider's webhook sender, when the stack runs one. */
   dispatcher?: FakeWebhookDispatcher;
+  /** A second API process-alike on the same database and Temporal, with some config changed. */
+  startExtraApi(overrides: Partial<Config>): Promise<{ baseUrl: string; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,16 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     client,
     baseUrl,
     dispatcher,
+    async startExtraApi(overrides) {
+      const extra = createApp({ config: { ...config, ...overrides }, knex, temporal: client, logger: pino({ level: 'silent' }) });
+      const extraServer: Server = await new Promise((resolve) => {
+        const s = extra.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      return {
+        baseUrl: `http://127.0.0.1:${(extraServer.address() as AddressInfo).port}`,
+        close: () => new Promise<void>((resolve) => extraServer.close(() => resolve())),
+      };
+    },
     async startWorker() {
       nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
       worker = await createBookingWorker({
