@@ -33,28 +33,25 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, event: PaymentWe
   const reservationId = object.metadata?.reservation_id;
   const validReservationId = reservationId && UUID.test(reservationId) ? reservationId : null;
 
-  const trx = await knex.transaction();
-  try {
+  // A failed COMMIT rejects this promise (it would not reject `await trx.commit()`), so the
+  // webhook answers 5xx and the provider redelivers; the workflow ignores a signal it has seen.
+  const outcome = await knex.transaction(async (trx): Promise<PaymentEventOutcome> => {
     const recorded = await trx('processed_webhook_events')
       .insert({ event_id: event.id, type: event.type, reservation_id: validReservationId })
       .onConflict('event_id')
       .ignore()
       .returning('event_id');
-    if (recorded.length === 0) {
-      await trx.rollback();
-      return 'duplicate';
-    }
+    if (recorded.length === 0) return 'duplicate';
     const reservation: { workflow_id: string; total_price: string } | undefined = validReservationId
       ? await trx('reservations').where({ id: validReservationId }).first('workflow_id', 'total_price')
       : undefined;
     if (!validReservationId || !reservation) {
       logger.warn({ eventId: event.id, type: event.type, reservationId }, 'payment event for an unknown reservation; acknowledged');
-      await trx.commit();
       return 'unknown_reservation';
     }
     const succeeded = event.type === 'payment_intent.succeeded';
     const amount = object.amount !== undefined ? fromCents(object.amount) : undefined;
-    let outcome: PaymentEventOutcome = 'applied';
+    let applied: PaymentEventOutcome = 'applied';
     await temporal.connection.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, async () => {
       try {
         await temporal.workflow.getHandle(reservation.workflow_id).signal(paymentSignal, {
@@ -68,7 +65,7 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, event: PaymentWe
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // The reservation's workflow has ended; money that arrives now goes back.
         if (!succeeded) return;
-        outcome = 'refunding_late_payment';
+        applied = 'refunding_late_payment';
         await temporal.workflow
           .start(refundLatePaymentWorkflow, {
             workflowId: `refund-${object.id}`,
@@ -81,11 +78,10 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, event: PaymentWe
           });
       }
     });
-    await trx.commit();
+    return applied;
+  });
+  if (outcome === 'applied' || outcome === 'refunding_late_payment') {
     logger.info({ eventId: event.id, type: event.type, reservationId, outcome }, 'payment event applied');
-    return outcome;
-  } catch (err) {
-    if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
-    throw err;
   }
+  return outcome;
 }

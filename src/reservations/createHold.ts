@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { reservationWorkflow } from '../../workflows/reservation';
@@ -7,6 +7,8 @@ import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
 import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
 import { fromCents, toCents } from '../money';
+import { idempotentReservationId } from './idempotency';
+import { settleAmbiguousCommit } from './settleAmbiguousCommit';
 import { loadReservationBody, serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
 
 /**
@@ -32,15 +34,6 @@ export interface HoldResult {
   replayed: boolean;
 }
 
-/** A stable UUID for (user, Idempotency-Key), so a retried request finds the same reservation and workflow. */
-export function idempotentReservationId(userId: number, key: string): string {
-  const h = createHash('sha256').update(`reservation:${userId}:${key}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 interface SeatRow {
   id: number;
   auditorium_id: number;
@@ -50,6 +43,9 @@ interface SeatRow {
   is_deleted: boolean;
   price_modifier: string;
 }
+
+/** Thrown inside the hold's transaction to roll it back when a twin request already made this reservation. */
+class IdempotentTwinCommitted extends Error {}
 
 const sameSeats = (a: number[], b: number[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
@@ -125,106 +121,105 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   const workflowId = reservationWorkflowId(id);
   const holdExpiresAt = new Date(Date.now() + config.holdTtlSeconds * 1000);
 
-  const trx = await knex.transaction();
+  // Errors thrown inside roll the transaction back; a failed COMMIT rejects this promise too,
+  // which `await trx.commit()` would not (knex resolves it and rejects only executionPromise).
+  let committing = false;
   let row: ReservationRow;
   try {
-    // The workflow's first activity takes the same lock, so it waits for this commit or rollback.
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [id]);
-    const inserted: ReservationRow[] = await trx('reservations')
-      .insert({
-        id,
-        user_id: user.id,
-        showtime_id: showtime.id,
-        status: 'held',
-        total_price: total,
-        hold_expires_at: holdExpiresAt,
-        idempotency_key: idempotencyKey ?? null,
-        workflow_id: workflowId,
-      })
-      .onConflict('id')
-      .ignore()
-      .returning('*');
-    if (inserted.length === 0) {
+    row = await knex.transaction(async (trx) => {
+      // The workflow's first activity takes the same lock, so it waits for this commit or rollback.
+      await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [id]);
+      const inserted: ReservationRow[] = await trx('reservations')
+        .insert({
+          id,
+          user_id: user.id,
+          showtime_id: showtime.id,
+          status: 'held',
+          total_price: total,
+          hold_expires_at: holdExpiresAt,
+          idempotency_key: idempotencyKey ?? null,
+          workflow_id: workflowId,
+        })
+        .onConflict('id')
+        .ignore()
+        .returning('*');
       // A concurrent request with the same Idempotency-Key got here first and has committed.
-      await trx.rollback();
+      if (inserted.length === 0) throw new IdempotentTwinCommitted();
+      // A seat that another hold is inserting right now is unavailable: answer at once rather than
+      // wait on that transaction, which is itself waiting on Temporal. The unique index stays the
+      // arbiter; these locks only spare the losers (and the pool) the wait.
+      const contended: number[] = (
+        await trx.raw<{ rows: { seat_id: number }[] }>(
+          'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
+          [req.seat_ids, showtime.id],
+        )
+      ).rows.map((r) => r.seat_id);
+      if (contended.length) {
+        throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: contended.sort((a, b) => a - b) });
+      }
+      const held: number[] = await trx('reservation_seats')
+        .insert(priced.map((p) => ({ reservation_id: id, showtime_id: showtime.id, seat_id: p.seat.id, price_at_booking: p.price })))
+        .onConflict()
+        .ignore()
+        .returning('seat_id')
+        .then((rows: { seat_id: number }[]) => rows.map((r) => r.seat_id));
+      if (held.length < req.seat_ids.length) {
+        const lost = req.seat_ids.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
+        throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
+      }
+      // The catalog may have changed since the checks above: a showtime deleted under the
+      // hold's feet (its FOR UPDATE made our foreign-key check wait for it) or a seat taken out
+      // of service. Re-read both now that our rows exist; one round trip.
+      const [{ showtime_ok: showtimeOk, active_seats: activeSeats }] = (
+        await trx.raw<{ rows: { showtime_ok: boolean | null; active_seats: number }[] }>(
+          `SELECT (SELECT NOT is_deleted FROM showtimes WHERE id = ?) AS showtime_ok,
+                  (SELECT count(*) FROM seats WHERE id = ANY(?) AND is_active AND NOT is_deleted) AS active_seats`,
+          [showtime.id, req.seat_ids],
+        )
+      ).rows;
+      if (!showtimeOk) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
+      if (Number(activeSeats) !== req.seat_ids.length) throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
+      try {
+        await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
+          workflowId,
+          taskQueue: config.temporal.taskQueue,
+          args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
+          // A run already going under this id was started by an attempt whose transaction rolled
+          // back (a crash before its commit): it owns nothing, and it may already have decided
+          // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
+          workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+          memo: {
+            user_email: user.email,
+            movie_title: showtime.title,
+            showtime_starts_at: showtime.starts_at.toISOString(),
+            seats: priced.map((p) => `${p.seat.row}${p.seat.number}`).join(', '),
+            total_price: total,
+          },
+          typedSearchAttributes: [
+            { key: searchAttributes.ReservationStatus, value: 'held' },
+            { key: searchAttributes.ShowtimeId, value: showtime.id },
+            { key: searchAttributes.UserId, value: user.id },
+            { key: searchAttributes.HoldExpiresAt, value: holdExpiresAt },
+          ],
+        }));
+      } catch (err) {
+        throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
+      }
+      committing = true;
+      return inserted[0];
+    });
+  } catch (err) {
+    if (err instanceof IdempotentTwinCommitted) {
       const earlier = await replay(knex, id, req);
       if (earlier) return earlier;
       throw conflict('IDEMPOTENT_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed');
     }
-    row = inserted[0];
-    // A seat that another hold is inserting right now is unavailable: answer at once rather than
-    // wait on that transaction, which is itself waiting on Temporal. The unique index stays the
-    // arbiter; these locks only spare the losers (and the pool) the wait.
-    const contended: number[] = (
-      await trx.raw<{ rows: { seat_id: number }[] }>(
-        'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
-        [req.seat_ids, showtime.id],
-      )
-    ).rows.map((r) => r.seat_id);
-    if (contended.length) {
-      await trx.rollback();
-      throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: contended.sort((a, b) => a - b) });
-    }
-    const held: number[] = await trx('reservation_seats')
-      .insert(priced.map((p) => ({ reservation_id: id, showtime_id: showtime.id, seat_id: p.seat.id, price_at_booking: p.price })))
-      .onConflict()
-      .ignore()
-      .returning('seat_id')
-      .then((rows: { seat_id: number }[]) => rows.map((r) => r.seat_id));
-    if (held.length < req.seat_ids.length) {
-      await trx.rollback();
-      const lost = req.seat_ids.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
-      throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
-    }
-    // The catalog may have changed since the checks above: a showtime deleted under the
-    // hold's feet (its FOR UPDATE made our foreign-key check wait for it) or a seat taken out
-    // of service. Re-read both now that our rows exist; one round trip.
-    const [{ showtime_ok: showtimeOk, active_seats: activeSeats }] = (
-      await trx.raw<{ rows: { showtime_ok: boolean | null; active_seats: number }[] }>(
-        `SELECT (SELECT NOT is_deleted FROM showtimes WHERE id = ?) AS showtime_ok,
-                (SELECT count(*) FROM seats WHERE id = ANY(?) AND is_active AND NOT is_deleted) AS active_seats`,
-        [showtime.id, req.seat_ids],
-      )
-    ).rows;
-    if (!showtimeOk) {
-      await trx.rollback();
-      throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
-    }
-    if (Number(activeSeats) !== req.seat_ids.length) {
-      await trx.rollback();
-      throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
-    }
-    try {
-      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
-        workflowId,
-        taskQueue: config.temporal.taskQueue,
-        args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
-        // A run already going under this id was started by an attempt whose transaction rolled
-        // back (a crash before its commit): it owns nothing, and it may already have decided
-        // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
-        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-        memo: {
-          user_email: user.email,
-          movie_title: showtime.title,
-          showtime_starts_at: showtime.starts_at.toISOString(),
-          seats: priced.map((p) => `${p.seat.row}${p.seat.number}`).join(', '),
-          total_price: total,
-        },
-        typedSearchAttributes: [
-          { key: searchAttributes.ReservationStatus, value: 'held' },
-          { key: searchAttributes.ShowtimeId, value: showtime.id },
-          { key: searchAttributes.UserId, value: user.id },
-          { key: searchAttributes.HoldExpiresAt, value: holdExpiresAt },
-        ],
-      }));
-    } catch (err) {
-      await trx.rollback();
-      throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
-    }
-    await trx.commit();
-  } catch (err) {
-    if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
-    throw err;
+    if (!committing) throw err;
+    // The COMMIT itself failed: the connection may have died before or after Postgres applied
+    // it. Answer what actually happened, never a guess.
+    const committed = await settleAmbiguousCommit({ knex, temporal }, id);
+    if (!committed) throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
+    row = committed;
   }
   const seatViews = priced.map((p) => ({ seat_id: p.seat.id, label: `${p.seat.row}${p.seat.number}`, price: p.price }));
   return { reservation: serializeReservation(row, seatViews), replayed: false };

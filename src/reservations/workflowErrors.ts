@@ -9,7 +9,7 @@ import { ApiError, serviceUnavailable } from '../http/errors';
  * undefined for anything else, which the caller rethrows (503 when Temporal is down).
  */
 export function updateFailureToApiError(err: unknown): ApiError | 'closed' | undefined {
-  if (err instanceof WorkflowNotFoundError) return 'closed';
+  if (isClosedWorkflowError(err)) return 'closed';
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {
@@ -29,7 +29,11 @@ export function updateFailureToApiError(err: unknown): ApiError | 'closed' | und
     }
     return new ApiError(409, 'INVALID_STATE', cause?.message ?? 'The reservation cannot do that now');
   }
-  const message = (err as Error | undefined)?.message ?? '';
-  if (/workflow execution already completed/i.test(message)) return 'closed';
   return undefined;
+}
+
+/** The workflow has ended (or never existed under that id): no Update or signal can reach it. */
+export function isClosedWorkflowError(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  return /workflow execution already completed/i.test((err as Error | undefined)?.message ?? '');
 }

@@ -1,4 +1,4 @@
-import { idempotentReservationId } from '../../src/reservations/createHold';
+import { idempotentReservationId } from '../../src/reservations/idempotency';
 import { reservationWorkflowId, stateQuery } from '../../workflows/shared';
 import { startApiProcess, type ApiProcess } from '../helpers/apiProcess';
 import { createShowtime, createUser } from '../helpers/factories';

@@ -8,6 +8,16 @@ const Reservation = named('Reservation', ReservationResponse);
 const ReservationParams = z.object({ id: z.string().meta({ description: 'Reservation id (UUID)', format: 'uuid' }) });
 const NOT_FOUND: ErrorDoc = { status: 404, codes: { RESERVATION_NOT_FOUND: "No such reservation, or another user's" } };
 const ID = { id: 'Reservation id (UUID)' };
+const UPDATE_KEY = {
+  name: 'Idempotency-Key',
+  description:
+    'Makes a retry safe: a repeated request with the same key from the same user attaches to the first one and gets its answer, ' +
+    'even after the reservation has moved on. Without a key, a retry after success answers 409.',
+  schema: IdempotencyKey,
+};
+const ACCEPTED_LATE =
+  'Accepted by the reservation\'s workflow, which will carry it out, but its result was not known in time (Temporal unreachable meanwhile): ' +
+  '`status` is the state before it; read the reservation, or retry with the same Idempotency-Key, for the outcome (`Retry-After`).';
 
 export const reservationRoutes: RouteDoc[] = [
   {
@@ -86,9 +96,11 @@ export const reservationRoutes: RouteDoc[] = [
     summary: 'Pay for a held reservation',
     description:
       'Payment methods of the built-in `fake` provider: `pm_card_visa` succeeds at once, `pm_card_declined` is declined (402), ' +
-      '`pm_card_async` answers 202 and a webhook confirms later, `pm_card_async_fail` likewise fails later.',
+      '`pm_card_async` answers 202 and a webhook confirms later, `pm_card_async_fail` likewise fails later. ' +
+      'Once the workflow has taken the confirm, the answer is its result; a 503 means it was not taken and nothing was charged.',
     tag: 'reservations',
     auth: 'bearer',
+    headers: [UPDATE_KEY],
     params: ReservationParams,
     paramDescriptions: ID,
     body: {
@@ -97,7 +109,7 @@ export const reservationRoutes: RouteDoc[] = [
     },
     responses: [
       { status: 200, description: 'Confirmed: `status` confirmed, with `confirmed_at` and `payment_id`', schema: Reservation },
-      { status: 202, description: 'The provider confirms later by webhook: `status` pending_payment', schema: Reservation },
+      { status: 202, description: `The provider confirms later by webhook: \`status\` pending_payment. Or: ${ACCEPTED_LATE}`, schema: Reservation },
     ],
     errors: [
       { status: 402, codes: { PAYMENT_DECLINED: 'Declined; the hold stays and the confirm may be retried' } },
@@ -113,9 +125,11 @@ export const reservationRoutes: RouteDoc[] = [
     summary: 'Cancel a reservation',
     description:
       'A hold is released with `refund_amount` "0.00"; a confirmed booking is refunded until CANCELLATION_CUTOFF_MINUTES before the show. ' +
-      "The owner or an admin may cancel; staff see other users' reservations but may not cancel them (403).",
+      "The owner or an admin may cancel; staff see other users' reservations but may not cancel them (403). " +
+      'Once the workflow has taken the cancel, the answer is its result; a 503 means it was not taken and nothing changed.',
     tag: 'reservations',
     auth: 'bearer',
+    headers: [UPDATE_KEY],
     params: ReservationParams,
     paramDescriptions: ID,
     body: {
@@ -123,7 +137,10 @@ export const reservationRoutes: RouteDoc[] = [
       required: false,
       examples: { reason: { summary: 'With a reason (optional)', value: { reason: 'plans changed' } }, empty: { summary: 'No body fields', value: {} } },
     },
-    responses: [{ status: 200, description: 'Cancelled, with `refund_amount`', schema: Reservation }],
+    responses: [
+      { status: 200, description: 'Cancelled, with `refund_amount`', schema: Reservation },
+      { status: 202, description: ACCEPTED_LATE, schema: Reservation },
+    ],
     errors: [
       { status: 403, codes: { FORBIDDEN: "Staff cannot cancel another user's reservation" } },
       NOT_FOUND,

@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import { randomUUID } from 'node:crypto';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'koa';
 import { cancelUpdate, confirmUpdate, type CancelInput } from '../../../workflows/shared';
 import type { AppDeps } from '../../deps';
@@ -9,11 +11,19 @@ import { offsetOf, pageOf } from '../../http/pagination';
 import { parse, parseBody, parseQuery } from '../../http/validate';
 import { createHold } from '../../reservations/createHold';
 import { loadReservationBody, RESERVATION_COLUMNS, seatsByReservation, serializeReservation, type ReservationBody, type ReservationRow } from '../../reservations/serialize';
+import { deliverUpdate, type UpdateDelivery } from '../../reservations/deliverUpdate';
+import { idempotentUpdateId } from '../../reservations/idempotency';
 import { updateFailureToApiError } from '../../reservations/workflowErrors';
 import { CancelReservationBody, ConfirmReservationBody, CreateReservationBody, IdempotencyKey, ListReservationsQuery } from './schema';
 
 /** How long a confirm or cancel may wait on its workflow before the API answers 503. */
 const UPDATE_DEADLINE_MS = 30_000;
+
+/** The optional Idempotency-Key header, checked. */
+const idempotencyKeyOf = (ctx: Context): string | undefined => {
+  const raw = ctx.get('idempotency-key');
+  return raw ? parse(IdempotencyKey, raw, 'header') : undefined;
+};
 
 const seesAll = (user: AuthUser) => user.role === 'admin' || user.role === 'staff';
 
@@ -41,9 +51,21 @@ export function reservationsRouter(deps: AppDeps): Router {
     return conflict('INVALID_STATE', `The reservation is ${status}`);
   }
 
-  async function runUpdate<T>(reservation: ReservationBody, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs confirm or cancel as an Update and answers with its outcome. The Update id comes from
+   * the caller's Idempotency-Key when there is one, so a retried request attaches to the same
+   * Update and gets the same answer, even after the workflow has closed.
+   */
+  async function runUpdate<Ret, Arg>(
+    ctx: Context,
+    reservation: ReservationBody,
+    def: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg,
+  ): Promise<UpdateDelivery<Ret>> {
+    const idempotencyKey = idempotencyKeyOf(ctx);
+    const updateId = idempotencyKey ? idempotentUpdateId(def.name, currentUser(ctx.state).id, idempotencyKey) : `${def.name}-${randomUUID()}`;
     try {
-      return await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, run);
+      return await deliverUpdate(temporal, reservation.workflow_id, def, [arg], updateId, Date.now() + UPDATE_DEADLINE_MS);
     } catch (err) {
       const mapped = updateFailureToApiError(err);
       if (mapped === 'closed') {
@@ -55,10 +77,26 @@ export function reservationsRouter(deps: AppDeps): Router {
     }
   }
 
+  /**
+   * The reservation as it stands after an Update that ran. The Update's result is the answer
+   * and stands even when Postgres cannot be read right now: then the last read is patched with it.
+   */
+  async function afterUpdate(reservation: ReservationBody, patch: Partial<ReservationBody>): Promise<ReservationBody> {
+    const fresh = await loadReservationBody(knex, reservation.id).catch(() => null);
+    return fresh && fresh.status === patch.status ? fresh : { ...reservation, ...patch };
+  }
+
+  /** An accepted Update whose result is late: it will run; the client reads the outcome later. */
+  function acceptedNotDone(ctx: Context, reservation: ReservationBody): void {
+    ctx.status = 202;
+    ctx.set('Retry-After', '2');
+    ctx.set('Location', `/api/v1/reservations/${reservation.id}`);
+    ctx.body = reservation;
+  }
+
   router.post('/', async (ctx) => {
     const user = currentUser(ctx.state);
-    const rawKey = ctx.get('idempotency-key');
-    const idempotencyKey = rawKey ? parse(IdempotencyKey, rawKey, 'header') : undefined;
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const body = parseBody(ctx, CreateReservationBody);
     const { reservation, replayed } = await createHold(deps, user, body, idempotencyKey);
     ctx.state.reservationId = reservation.id;
@@ -95,12 +133,19 @@ export function reservationsRouter(deps: AppDeps): Router {
     const reservation = await visibleReservation(ctx);
     const { payment_method } = parseBody(ctx, ConfirmReservationBody);
     if (reservation.user_id !== currentUser(ctx.state).id) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
-    if (reservation.status !== 'held') throw closedWorkflowError(reservation.status);
-    const handle = temporal.workflow.getHandle(reservation.workflow_id);
-    const result = await runUpdate(reservation, () => handle.executeUpdate(confirmUpdate, { args: [{ payment_method }] }));
+    // A retry under an Idempotency-Key must reach its Update even though the status moved on.
+    if (reservation.status !== 'held' && !idempotencyKeyOf(ctx)) throw closedWorkflowError(reservation.status);
+    const delivery = await runUpdate(ctx, reservation, confirmUpdate, { payment_method });
+    if (delivery.kind === 'accepted') return acceptedNotDone(ctx, reservation);
+    const result = delivery.result;
     ctx.status = result.status === 'confirmed' ? 200 : 202;
     ctx.state.reservationOutcome = result.status;
-    ctx.body = await loadReservationBody(knex, reservation.id);
+    ctx.body = await afterUpdate(reservation, {
+      status: result.status,
+      payment_id: result.payment_id,
+      payment_error: null,
+      ...(result.status === 'confirmed' ? { confirmed_at: result.confirmed_at } : {}),
+    });
   });
 
   router.post('/:id/cancel', async (ctx) => {
@@ -109,12 +154,18 @@ export function reservationsRouter(deps: AppDeps): Router {
     const body = parseBody(ctx, CancelReservationBody);
     const own = reservation.user_id === user.id;
     if (!own && user.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'Only the owner or an admin can cancel this reservation');
-    if (!['held', 'confirmed', 'pending_payment'].includes(reservation.status)) throw closedWorkflowError(reservation.status);
+    if (!['held', 'confirmed', 'pending_payment'].includes(reservation.status) && !idempotencyKeyOf(ctx)) {
+      throw closedWorkflowError(reservation.status);
+    }
     const request: CancelInput = { reason: body.reason, requested_by: own ? 'user' : 'admin' };
-    const handle = temporal.workflow.getHandle(reservation.workflow_id);
-    await runUpdate(reservation, () => handle.executeUpdate(cancelUpdate, { args: [request] }));
+    const delivery = await runUpdate(ctx, reservation, cancelUpdate, request);
+    if (delivery.kind === 'accepted') return acceptedNotDone(ctx, reservation);
     ctx.state.reservationOutcome = 'cancelled';
-    ctx.body = await loadReservationBody(knex, reservation.id);
+    ctx.body = await afterUpdate(reservation, {
+      status: delivery.result.status,
+      refund_amount: delivery.result.refund_amount,
+      cancelled_at: delivery.result.cancelled_at,
+    });
   });
 
   return router;

@@ -1,0 +1,40 @@
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { reservationWorkflowId } from '../../workflows/shared';
+import { RESERVATION_COLUMNS, type ReservationRow } from './serialize';
+
+/** How long the hold keeps asking Postgres whether its failed COMMIT took effect. */
+const SETTLE_DEADLINE_MS = 10_000;
+const SETTLE_RETRY_MS = 250;
+
+/**
+ * A hold whose COMMIT failed on the wire (the connection died with it in flight) may or may not
+ * have committed. Taking the hold's advisory lock waits until Postgres has finished that
+ * transaction either way, so the row's presence is then the truth: the row when it committed,
+ * null when it did not. The workflow decides the same way, under the same lock.
+ *
+ * Should Postgres stay unreachable past the deadline, the hold's workflow is asked to cancel:
+ * it releases whatever may have been held, so the caller's 503 ("nothing was held") stays true.
+ */
+export async function settleAmbiguousCommit(deps: { knex: Knex; temporal: Client }, reservationId: string): Promise<ReservationRow | null> {
+  const deadline = Date.now() + SETTLE_DEADLINE_MS;
+  for (;;) {
+    try {
+      const row = await deps.knex.transaction(async (trx) => {
+        // A half-open connection can keep the old transaction (and its lock) alive for a while: keep asking, bounded.
+        await trx.raw(`SET LOCAL lock_timeout = '2s'`);
+        await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [reservationId]);
+        return trx('reservations').where({ id: reservationId }).first<ReservationRow | undefined>(RESERVATION_COLUMNS);
+      });
+      return row ?? null;
+    } catch {
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS));
+    }
+  }
+  await deps.temporal.workflow
+    .getHandle(reservationWorkflowId(reservationId))
+    .cancel()
+    .catch(() => undefined);
+  return null;
+}
