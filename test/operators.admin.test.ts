@@ -1,4 +1,4 @@
-import { ShowtimeReportView } from '../src/routes/catalog/showtimes/report';
+import { ShowtimeReportView } from '../src/routes/catalog/showtimes/schema';
 import { createShowtime, createUser } from './helpers/factories';
 import { apiClient, type ApiClient } from './helpers/http';
 import { activeSeatIds, refundTotal, waitForStatus } from './helpers/reservations';

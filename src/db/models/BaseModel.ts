@@ -1,10 +1,17 @@
-import { Model } from 'objection';
+import { Model, type Modifiers, type QueryBuilder } from 'objection';
 
 /** Keeps the audit timestamps current; every table has created_at, updated_at and is_deleted. */
 export class BaseModel extends Model {
   created_at!: Date;
   updated_at!: Date;
   is_deleted!: boolean;
+
+  /** `live`: rows that are not soft-deleted, the only ones the API shows. */
+  static modifiers: Modifiers<QueryBuilder<BaseModel>> = {
+    live(query) {
+      query.where(`${query.modelClass().tableName}.is_deleted`, false);
+    },
+  };
 
   $beforeUpdate(): void {
     this.updated_at = new Date();

@@ -1,6 +1,5 @@
 import { IdParams } from '../../http/ids';
-import { ShowtimeReportView } from '../../routes/catalog/showtimes/report';
-import { CreateShowtimeBody, ListShowtimesQuery, SeatMapView, ShowtimeView, UpdateShowtimeBody } from '../../routes/catalog/showtimes/schema';
+import { CreateShowtimeBody, ListShowtimesQuery, SeatMapView, ShowtimeReportView, ShowtimeView, UpdateShowtimeBody } from '../../routes/catalog/showtimes/schema';
 import { named, pageOf } from '../common';
 import type { RouteDoc } from '../types';
 

@@ -62,3 +62,39 @@ export const SeatMapView = z.object({
   counts: z.object({ available: z.number().int(), held: z.number().int(), booked: z.number().int() }),
 });
 export type SeatMapView = z.infer<typeof SeatMapView>;
+
+const Count = z.number().int().min(0);
+const Money = z.string().regex(/^\d+\.\d{2}$/);
+
+/**
+ * GET /showtimes/:id/report (admin and staff): how one showtime sells.
+ *
+ * Seats are counted the way the seat map counts them (seats out of service are left out unless
+ * an active reservation still owns one): `seats_sold` are seats of confirmed or completed
+ * reservations, `seats_held` seats of held or pending_payment ones, `seats_free` the rest, and
+ * `seats_total` their sum. `occupancy_percent` is sold / total * 100 as a JSON number rounded to
+ * two decimals (33.33; 0 for an auditorium without seats). Money is two-decimal strings:
+ * `gross_revenue` sums `price_at_booking` of the seats of confirmed and completed reservations,
+ * `refunds` sums `refund_amount` of cancelled ones. `reservations` counts reservations by status.
+ */
+export const ShowtimeReportView = z.object({
+  showtime_id: z.number().int(),
+  movie_title: z.string(),
+  starts_at: z.iso.datetime({ offset: true }),
+  seats_total: Count.describe('Seats of the auditorium that can be sold, plus any out of service that an active reservation still owns'),
+  seats_sold: Count.describe('Seats of confirmed and completed reservations'),
+  seats_held: Count.describe('Seats of held and pending_payment reservations'),
+  seats_free: Count.describe('seats_total - seats_sold - seats_held'),
+  occupancy_percent: z.number().min(0).max(100).describe('seats_sold / seats_total * 100, a number rounded to two decimals (33.33); 0 without seats'),
+  gross_revenue: Money.describe('Sum of price_at_booking of the seats of confirmed and completed reservations'),
+  refunds: Money.describe('Sum of refund_amount of cancelled reservations'),
+  reservations: z.object({
+    held: Count,
+    pending_payment: Count,
+    confirmed: Count,
+    cancelled: Count,
+    expired: Count,
+    completed: Count,
+  }),
+});
+export type ShowtimeReportView = z.infer<typeof ShowtimeReportView>;

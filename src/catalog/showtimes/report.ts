@@ -1,45 +1,20 @@
-import type { Middleware } from 'koa';
 import type { Knex } from 'knex';
-import { z } from 'zod';
-import { IdParams } from '../../../http/ids';
-import { parseParams } from '../../../http/validate';
-import { showtimeNotFound } from './schedule';
+import type { ReservationStatus } from '../../../workflows/shared';
 
-const Count = z.number().int().min(0);
-const Money = z.string().regex(/^\d+\.\d{2}$/);
-
-/**
- * GET /showtimes/:id/report (admin and staff): how one showtime sells.
- *
- * Seats are counted the way the seat map counts them (seats out of service are left out unless
- * an active reservation still owns one): `seats_sold` are seats of confirmed or completed
- * reservations, `seats_held` seats of held or pending_payment ones, `seats_free` the rest, and
- * `seats_total` their sum. `occupancy_percent` is sold / total * 100 as a JSON number rounded to
- * two decimals (33.33; 0 for an auditorium without seats). Money is two-decimal strings:
- * `gross_revenue` sums `price_at_booking` of the seats of confirmed and completed reservations,
- * `refunds` sums `refund_amount` of cancelled ones. `reservations` counts reservations by status.
- */
-export const ShowtimeReportView = z.object({
-  showtime_id: z.number().int(),
-  movie_title: z.string(),
-  starts_at: z.iso.datetime({ offset: true }),
-  seats_total: Count.describe('Seats of the auditorium that can be sold, plus any out of service that an active reservation still owns'),
-  seats_sold: Count.describe('Seats of confirmed and completed reservations'),
-  seats_held: Count.describe('Seats of held and pending_payment reservations'),
-  seats_free: Count.describe('seats_total - seats_sold - seats_held'),
-  occupancy_percent: z.number().min(0).max(100).describe('seats_sold / seats_total * 100, a number rounded to two decimals (33.33); 0 without seats'),
-  gross_revenue: Money.describe('Sum of price_at_booking of the seats of confirmed and completed reservations'),
-  refunds: Money.describe('Sum of refund_amount of cancelled reservations'),
-  reservations: z.object({
-    held: Count,
-    pending_payment: Count,
-    confirmed: Count,
-    cancelled: Count,
-    expired: Count,
-    completed: Count,
-  }),
-});
-export type ShowtimeReportView = z.infer<typeof ShowtimeReportView>;
+/** How one showtime sells (GET /showtimes/:id/report): seat counts, money and reservations by status. */
+export interface ShowtimeReport {
+  showtime_id: number;
+  movie_title: string;
+  starts_at: string;
+  seats_total: number;
+  seats_sold: number;
+  seats_held: number;
+  seats_free: number;
+  occupancy_percent: number;
+  gross_revenue: string;
+  refunds: string;
+  reservations: Record<ReservationStatus, number>;
+}
 
 interface ReportRow {
   showtime_id: number;
@@ -104,7 +79,7 @@ SELECT st.id AS showtime_id, st.title AS movie_title, st.starts_at,
   FROM st, seats, by_status, revenue`;
 
 /** The report of one showtime, or null when there is no such showtime. */
-export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promise<ShowtimeReportView | null> {
+export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promise<ShowtimeReport | null> {
   const { rows } = (await knex.raw(SHOWTIME_REPORT_SQL, { id: showtimeId })) as { rows: ReportRow[] };
   const row = rows[0];
   if (!row) return null;
@@ -127,15 +102,5 @@ export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promis
       expired: row.expired,
       completed: row.completed,
     },
-  };
-}
-
-/** The route's handler; the router mounts it behind requireAuth and requireRole('admin', 'staff'). */
-export function showtimeReport(knex: Knex): Middleware {
-  return async (ctx) => {
-    const { id } = parseParams(ctx, IdParams);
-    const report = await loadShowtimeReport(knex, id);
-    if (!report) throw showtimeNotFound(id);
-    ctx.body = report;
   };
 }

@@ -1,31 +1,15 @@
 import type { Knex } from 'knex';
-import { isPgError, PG_EXCLUSION_VIOLATION } from '../../../db/pgErrors';
-import { conflict, notFound, unprocessable } from '../../../http/errors';
-import type { CreateShowtimeInput, ShowtimeView, UpdateShowtimeInput } from './schema';
+import { Auditorium, Movie, Reservation, Showtime } from '../../db/models';
+import { isPgError, PG_EXCLUSION_VIOLATION } from '../../db/pgErrors';
+import { conflict, notFound, unprocessable } from '../../http/errors';
 
-export interface ShowtimeRow {
-  id: number;
+/** What schedules a showtime, as the API takes it. */
+export interface ShowtimeFields {
   movie_id: number;
   auditorium_id: number;
   starts_at: Date;
-  ends_at: Date;
   base_price: string;
-  created_at: Date;
-  updated_at: Date;
 }
-
-export const SHOWTIME_COLUMNS = ['id', 'movie_id', 'auditorium_id', 'starts_at', 'ends_at', 'base_price', 'created_at', 'updated_at'];
-
-export const serializeShowtime = (s: ShowtimeRow): ShowtimeView => ({
-  id: s.id,
-  movie_id: s.movie_id,
-  auditorium_id: s.auditorium_id,
-  starts_at: s.starts_at.toISOString(),
-  ends_at: s.ends_at.toISOString(),
-  base_price: s.base_price,
-  created_at: s.created_at.toISOString(),
-  updated_at: s.updated_at.toISOString(),
-});
 
 /** The exclusion constraint that keeps showtimes of one auditorium apart (initial migration). */
 const NO_OVERLAP_CONSTRAINT = 'showtimes_no_overlap';
@@ -37,15 +21,15 @@ export const showtimeNotFound = (id: number) => notFound('SHOWTIME_NOT_FOUND', `
 // A movie or auditorium named in the body that does not exist is 404, like SHOWTIME_NOT_FOUND
 // and SEAT_NOT_FOUND for the ids in a POST /reservations body: the request is well-formed, the
 // thing it points at is missing.
-async function schedulableMovie(trx: Knex.Transaction, id: number): Promise<{ id: number; duration_minutes: number }> {
+async function schedulableMovie(trx: Knex, id: number): Promise<{ id: number; duration_minutes: number }> {
   // FOR SHARE: DELETE /movies/:id takes FOR UPDATE, so the movie cannot vanish under this showtime.
-  const movie = await trx('movies').where({ id, is_deleted: false }).forShare().first('id', 'duration_minutes');
+  const movie = await Movie.query(trx).modify('live').findById(id).forShare().select('id', 'duration_minutes');
   if (!movie) throw notFound('MOVIE_NOT_FOUND', `Movie ${id} does not exist`);
   return movie;
 }
 
-async function schedulableAuditorium(trx: Knex.Transaction, id: number): Promise<void> {
-  const auditorium = await trx('auditoriums').where({ id, is_deleted: false }).forShare().first('id');
+async function schedulableAuditorium(trx: Knex, id: number): Promise<void> {
+  const auditorium = await Auditorium.query(trx).modify('live').findById(id).forShare().select('id');
   if (!auditorium) throw notFound('AUDITORIUM_NOT_FOUND', `Auditorium ${id} does not exist`);
 }
 
@@ -67,30 +51,31 @@ const endsAt = (startsAt: Date, durationMinutes: number, cleaningBufferMinutes: 
  * the way when it can still be found.
  */
 async function overlapError(knex: Knex, slot: { auditorium_id: number; starts_at: Date; ends_at: Date; excludeId?: number }) {
-  const other = await knex('showtimes')
-    .where({ auditorium_id: slot.auditorium_id, is_deleted: false })
+  const other = await Showtime.query(knex)
+    .modify('live')
+    .where('auditorium_id', slot.auditorium_id)
     .whereRaw(`tstzrange(starts_at, ends_at, '[)') && tstzrange(?, ?, '[)')`, [slot.starts_at, slot.ends_at])
     .modify((q) => {
       if (slot.excludeId) q.whereNot('id', slot.excludeId);
     })
     .orderBy('starts_at')
-    .first('id', 'starts_at', 'ends_at');
+    .select('id', 'starts_at', 'ends_at')
+    .first();
   const detail = other
     ? `Auditorium ${slot.auditorium_id} is in use by showtime ${other.id} from ${other.starts_at.toISOString()} to ${other.ends_at.toISOString()} (cleaning included)`
     : `Auditorium ${slot.auditorium_id} is in use at that time`;
   return unprocessable('SHOWTIME_OVERLAP', detail, other ? { conflicting_showtime_id: other.id } : {});
 }
 
-export async function createShowtime(knex: Knex, cleaningBufferMinutes: number, input: CreateShowtimeInput): Promise<ShowtimeRow> {
+export async function createShowtime(knex: Knex, cleaningBufferMinutes: number, input: ShowtimeFields): Promise<Showtime> {
   assertInFuture(input.starts_at);
   const planned = { ...input, ends_at: input.starts_at };
   try {
-    return await knex.transaction(async (trx) => {
+    return await Showtime.transaction(knex, async (trx) => {
       const movie = await schedulableMovie(trx, input.movie_id);
       await schedulableAuditorium(trx, input.auditorium_id);
       planned.ends_at = endsAt(input.starts_at, movie.duration_minutes, cleaningBufferMinutes);
-      const [row]: ShowtimeRow[] = await trx('showtimes').insert(planned).returning(SHOWTIME_COLUMNS);
-      return row;
+      return await Showtime.query(trx).insert(planned).returning('*');
     });
   } catch (err) {
     if (isPgError(err, PG_EXCLUSION_VIOLATION, NO_OVERLAP_CONSTRAINT)) throw await overlapError(knex, planned);
@@ -98,20 +83,19 @@ export async function createShowtime(knex: Knex, cleaningBufferMinutes: number, 
   }
 }
 
-async function bookingCount(trx: Knex.Transaction, showtimeId: number): Promise<number> {
-  const [{ count }]: { count: number }[] = await trx('reservations').where('showtime_id', showtimeId).whereIn('status', BOOKING_STATUSES).count({ count: '*' });
-  return Number(count);
+async function bookingCount(trx: Knex, showtimeId: number): Promise<number> {
+  return Reservation.query(trx).where('showtime_id', showtimeId).whereIn('status', BOOKING_STATUSES).resultSize();
 }
 
 const hasBookings = (id: number, count: number, action: string) =>
   conflict('SHOWTIME_HAS_BOOKINGS', `Showtime ${id} has ${count} active or confirmed reservation(s) and cannot be ${action}`, { reservation_count: count });
 
-export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, id: number, input: UpdateShowtimeInput): Promise<ShowtimeRow> {
+export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, id: number, input: Partial<ShowtimeFields>): Promise<Showtime> {
   if (input.starts_at) assertInFuture(input.starts_at);
   let planned: { auditorium_id: number; starts_at: Date; ends_at: Date } | undefined;
   try {
-    return await knex.transaction(async (trx) => {
-      const current: ShowtimeRow | undefined = await trx('showtimes').where({ id, is_deleted: false }).forUpdate().first(SHOWTIME_COLUMNS);
+    return await Showtime.transaction(knex, async (trx) => {
+      const current = await Showtime.query(trx).modify('live').findById(id).forUpdate();
       if (!current) throw showtimeNotFound(id);
       const next = {
         movie_id: input.movie_id ?? current.movie_id,
@@ -126,7 +110,7 @@ export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, 
         const count = await bookingCount(trx, id);
         if (count > 0) throw hasBookings(id, count, 'moved or changed to another movie');
       }
-      const changes: Partial<ShowtimeRow> = {};
+      const changes: Partial<ShowtimeFields & { ends_at: Date }> = {};
       if (input.base_price !== undefined) changes.base_price = input.base_price;
       // Naming any schedule field, even with its current value, re-plans ends_at with the
       // movie's current duration: that is how a changed duration reaches existing showtimes.
@@ -136,11 +120,7 @@ export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, 
         planned = { auditorium_id: next.auditorium_id, starts_at: next.starts_at, ends_at: endsAt(next.starts_at, movie.duration_minutes, cleaningBufferMinutes) };
         Object.assign(changes, { movie_id: next.movie_id, ...planned });
       }
-      const [row]: ShowtimeRow[] = await trx('showtimes')
-        .where({ id })
-        .update({ ...changes, updated_at: trx.fn.now() })
-        .returning(SHOWTIME_COLUMNS);
-      return row;
+      return await Showtime.query(trx).patchAndFetchById(id, changes);
     });
   } catch (err) {
     if (planned && isPgError(err, PG_EXCLUSION_VIOLATION, NO_OVERLAP_CONSTRAINT)) throw await overlapError(knex, { ...planned, excludeId: id });
@@ -148,13 +128,40 @@ export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, 
   }
 }
 
+/** A live showtime. */
+export async function findShowtime(knex: Knex, id: number): Promise<Showtime> {
+  const showtime = await Showtime.query(knex).modify('live').findById(id);
+  if (!showtime) throw showtimeNotFound(id);
+  return showtime;
+}
+
+export interface ShowtimeFilter {
+  movie_id?: number;
+  auditorium_id?: number;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  offset: number;
+}
+
+/** Live showtimes by start; past ones too unless `from` says otherwise: the filter is the caller's. */
+export async function listShowtimes(knex: Knex, f: ShowtimeFilter): Promise<{ showtimes: Showtime[]; total: number }> {
+  const query = Showtime.query(knex).modify('live');
+  if (f.movie_id) query.where('movie_id', f.movie_id);
+  if (f.auditorium_id) query.where('auditorium_id', f.auditorium_id);
+  if (f.from) query.where('starts_at', '>=', f.from);
+  if (f.to) query.where('starts_at', '<', f.to);
+  const [showtimes, total] = await Promise.all([query.clone().orderBy([{ column: 'starts_at' }, { column: 'id' }]).limit(f.limit).offset(f.offset), query.clone().resultSize()]);
+  return { showtimes, total };
+}
+
 /** Soft delete, which also frees the slot: the exclusion constraint ignores deleted showtimes. */
 export async function deleteShowtime(knex: Knex, id: number): Promise<void> {
-  await knex.transaction(async (trx) => {
-    const current = await trx('showtimes').where({ id, is_deleted: false }).forUpdate().first('id');
+  await Showtime.transaction(knex, async (trx) => {
+    const current = await Showtime.query(trx).modify('live').findById(id).forUpdate().select('id');
     if (!current) throw showtimeNotFound(id);
     const count = await bookingCount(trx, id);
     if (count > 0) throw hasBookings(id, count, 'deleted');
-    await trx('showtimes').where({ id }).update({ is_deleted: true, updated_at: trx.fn.now() });
+    await Showtime.query(trx).findById(id).patch({ is_deleted: true });
   });
 }

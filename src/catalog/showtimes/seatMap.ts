@@ -1,7 +1,15 @@
 import type { Knex } from 'knex';
-import type { SeatType } from '../../../db/models';
-import { fromCents, toCents } from '../../../money';
-import type { SeatMapView, SeatStatus } from './schema';
+import { Showtime, type SeatType } from '../../db/models';
+import { fromCents, toCents } from '../../money';
+
+export type SeatStatus = 'available' | 'held' | 'booked';
+
+/** A showtime's seats with their status and price (GET /showtimes/:id/seats). */
+export interface SeatMap {
+  showtime_id: number;
+  seats: { seat_id: number; label: string; row: string; number: number; seat_type: SeatType; price: string; status: SeatStatus }[];
+  counts: Record<SeatStatus, number>;
+}
 
 interface SeatMapRow {
   seat_id: number;
@@ -36,11 +44,12 @@ SELECT s.id AS seat_id, s."row", s."number", s.seat_type, s.price_modifier, st.b
  ORDER BY length(s."row"), s."row", s."number"`;
 
 /** The seat map, or null when the showtime does not exist (or was deleted). */
-export async function loadSeatMap(knex: Knex, showtimeId: number): Promise<SeatMapView | null> {
+// The one-query seat map stays SQL: it is the hot read of an on-sale rush, planned as one statement.
+export async function loadSeatMap(knex: Knex, showtimeId: number): Promise<SeatMap | null> {
   const { rows } = (await knex.raw(SEAT_MAP_SQL, [showtimeId])) as { rows: SeatMapRow[] };
   if (rows.length === 0) {
     // No rows is also what an auditorium with every seat out of service gives.
-    const exists = await knex('showtimes').where({ id: showtimeId, is_deleted: false }).first('id');
+    const exists = await Showtime.query(knex).modify('live').findById(showtimeId).select('id');
     if (!exists) return null;
   }
   const counts = { available: 0, held: 0, booked: 0 };
