@@ -9,7 +9,8 @@ import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from 
 import { fromCents, toCents } from '../money';
 import { idempotentReservationId } from './idempotency';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
-import { loadReservationBody, serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
+import { loadReservationBody } from './reservations';
+import { serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
 
 /**
  * How long the hold waits for Temporal before answering 503. Should a start land after the

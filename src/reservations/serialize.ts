@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { ReservationStatus } from '../../workflows/shared';
 
 export interface ReservationRow {
@@ -53,32 +52,3 @@ export function serializeReservation(r: ReservationRow, seats: ReservationSeatVi
   };
 }
 export type ReservationBody = ReturnType<typeof serializeReservation>;
-
-export const RESERVATION_COLUMNS = [
-  'id', 'user_id', 'showtime_id', 'status', 'total_price', 'hold_expires_at', 'confirmed_at', 'cancelled_at', 'expired_at',
-  'completed_at', 'cancel_reason', 'refund_amount', 'payment_id', 'payment_error', 'workflow_id', 'created_at', 'updated_at',
-];
-
-/** Seats of several reservations in one query, keyed by reservation id. */
-export async function seatsByReservation(knex: Knex, ids: string[]): Promise<Map<string, ReservationSeatView[]>> {
-  const map = new Map<string, ReservationSeatView[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return map;
-  const rows: { reservation_id: string; seat_id: number; row: string; number: number; price_at_booking: string }[] = await knex(
-    'reservation_seats as rs',
-  )
-    .join('seats as s', 's.id', 'rs.seat_id')
-    .whereIn('rs.reservation_id', ids)
-    .orderBy([{ column: 's.row' }, { column: 's.number' }])
-    .select('rs.reservation_id', 'rs.seat_id', 's.row', 's.number', 'rs.price_at_booking');
-  for (const row of rows) {
-    map.get(row.reservation_id)?.push({ seat_id: row.seat_id, label: `${row.row}${row.number}`, price: row.price_at_booking });
-  }
-  return map;
-}
-
-export async function loadReservationBody(knex: Knex, id: string): Promise<ReservationBody | null> {
-  const row: ReservationRow | undefined = await knex('reservations').where({ id }).first(RESERVATION_COLUMNS);
-  if (!row) return null;
-  const seats = await seatsByReservation(knex, [id]);
-  return serializeReservation(row, seats.get(id) ?? []);
-}

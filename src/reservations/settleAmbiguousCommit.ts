@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { reservationWorkflowId } from '../../workflows/shared';
-import { RESERVATION_COLUMNS, type ReservationRow } from './serialize';
+import { RESERVATION_COLUMNS } from './reservations';
+import type { ReservationRow } from './serialize';
 
 /** How long the hold keeps asking Postgres whether its failed COMMIT took effect. */
 const SETTLE_DEADLINE_MS = 10_000;

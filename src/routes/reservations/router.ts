@@ -10,7 +10,8 @@ import { UuidParams } from '../../http/ids';
 import { offsetOf, pageOf } from '../../http/pagination';
 import { parse, parseBody, parseQuery } from '../../http/validate';
 import { createHold } from '../../reservations/createHold';
-import { loadReservationBody, RESERVATION_COLUMNS, seatsByReservation, serializeReservation, type ReservationBody, type ReservationRow } from '../../reservations/serialize';
+import { listReservations, loadReservationBody } from '../../reservations/reservations';
+import type { ReservationBody } from '../../reservations/serialize';
 import { deliverUpdate, type UpdateDelivery } from '../../reservations/deliverUpdate';
 import { idempotentUpdateId } from '../../reservations/idempotency';
 import { updateFailureToApiError } from '../../reservations/workflowErrors';
@@ -111,18 +112,10 @@ export function reservationsRouter(deps: AppDeps): Router {
   router.get('/', async (ctx) => {
     const user = currentUser(ctx.state);
     const q = parseQuery(ctx, ListReservationsQuery);
-    const query = knex('reservations').where((b) => {
-      if (!seesAll(user)) b.where('user_id', user.id);
-      else if (q.user_id) b.where('user_id', q.user_id);
-      if (q.status) b.where('status', q.status);
-      if (q.showtime_id) b.where('showtime_id', q.showtime_id);
-    });
-    const [rows, [{ count }]] = await Promise.all([
-      query.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(q.page_size).offset(offsetOf(q)).select<ReservationRow[]>(RESERVATION_COLUMNS),
-      query.clone().count<{ count: number }[]>({ count: '*' }),
-    ]);
-    const seats = await seatsByReservation(knex, rows.map((r) => r.id));
-    ctx.body = pageOf(rows.map((r) => serializeReservation(r, seats.get(r.id) ?? [])), q, Number(count));
+    // Users see only their own; admin and staff everyone's, or one user's.
+    const userId = seesAll(user) ? q.user_id : user.id;
+    const { reservations, total } = await listReservations(knex, { user_id: userId, status: q.status, showtime_id: q.showtime_id, limit: q.page_size, offset: offsetOf(q) });
+    ctx.body = pageOf(reservations, q, total);
   });
 
   router.get('/:id', async (ctx) => {

@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+import { Reservation, ReservationSeat } from '../db/models';
+import type { ReservationStatus } from '../../workflows/shared';
+import { serializeReservation, type ReservationBody, type ReservationRow, type ReservationSeatView } from './serialize';
+
+export const RESERVATION_COLUMNS = [
+  'id', 'user_id', 'showtime_id', 'status', 'total_price', 'hold_expires_at', 'confirmed_at', 'cancelled_at', 'expired_at',
+  'completed_at', 'cancel_reason', 'refund_amount', 'payment_id', 'payment_error', 'workflow_id', 'created_at', 'updated_at',
+];
+
+interface SeatOfReservation {
+  reservation_id: string;
+  seat_id: number;
+  row: string;
+  number: number;
+  price_at_booking: string;
+}
+
+/** Seats of several reservations in one query, keyed by reservation id. */
+export async function seatsByReservation(knex: Knex, ids: string[]): Promise<Map<string, ReservationSeatView[]>> {
+  const map = new Map<string, ReservationSeatView[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return map;
+  const rows = await ReservationSeat.query(knex)
+    .joinRelated('seat')
+    .whereIn('reservation_seats.reservation_id', ids)
+    .orderBy([{ column: 'seat.row' }, { column: 'seat.number' }])
+    .select('reservation_seats.reservation_id', 'reservation_seats.seat_id', 'seat.row', 'seat.number', 'reservation_seats.price_at_booking')
+    .castTo<SeatOfReservation[]>();
+  for (const row of rows) {
+    map.get(row.reservation_id)?.push({ seat_id: row.seat_id, label: `${row.row}${row.number}`, price: row.price_at_booking });
+  }
+  return map;
+}
+
+/** One reservation with its seats, as the API shows it; null when there is none. */
+export async function loadReservationBody(knex: Knex, id: string): Promise<ReservationBody | null> {
+  const row = (await Reservation.query(knex).findById(id).select(RESERVATION_COLUMNS)) as ReservationRow | undefined;
+  if (!row) return null;
+  const seats = await seatsByReservation(knex, [id]);
+  return serializeReservation(row, seats.get(id) ?? []);
+}
+
+export interface ReservationFilter {
+  user_id?: number;
+  status?: ReservationStatus;
+  showtime_id?: number;
+  limit: number;
+  offset: number;
+}
+
+/** Reservations newest first, with their seats and the total count. */
+export async function listReservations(knex: Knex, f: ReservationFilter): Promise<{ reservations: ReservationBody[]; total: number }> {
+  const query = Reservation.query(knex).where((b) => {
+    if (f.user_id) b.where('user_id', f.user_id);
+    if (f.status) b.where('status', f.status);
+    if (f.showtime_id) b.where('showtime_id', f.showtime_id);
+  });
+  const [rows, total] = await Promise.all([
+    query.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(f.limit).offset(f.offset).select(RESERVATION_COLUMNS),
+    query.clone().resultSize(),
+  ]);
+  const seats = await seatsByReservation(knex, rows.map((r) => r.id));
+  return { reservations: (rows as ReservationRow[]).map((r) => serializeReservation(r, seats.get(r.id) ?? [])), total };
+}
