@@ -32,6 +32,7 @@ export function createPaymentActivities(knex: Knex, provider: PaymentProvider, c
         idempotency_key: input.idempotencyKey,
         payment_method: input.paymentMethod,
         amount: input.amount,
+        currency,
         status,
         failure_reason: failureReason,
       })

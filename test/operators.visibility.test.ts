@@ -130,6 +130,7 @@ describe('operators: finding and steering bookings through Temporal', () => {
         refund_amount: null,
         cancel_reason: null,
         last_refused_cancel: null,
+        rejected_payment_events: [],
       },
     ]);
 

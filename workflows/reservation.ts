@@ -18,6 +18,7 @@ import {
   cancelSignal,
   cancelUpdate,
   confirmUpdate,
+  paymentRejectedSignal,
   paymentSignal,
   searchAttributes,
   stateQuery,
@@ -25,6 +26,7 @@ import {
   type CancelResult,
   type ConfirmResult,
   type PaymentEvent,
+  type RejectedPaymentEvent,
   type ReservationOutcome,
   type ReservationState,
   type ReservationWorkflowInput,
@@ -54,6 +56,10 @@ const localDb = proxyLocalActivities<Activities>({
  */
 const LOCAL_DB_STEPS = 'db-steps-as-local-activities';
 const dbSteps = (): typeof db => (patched(LOCAL_DB_STEPS) ? localDb : db);
+
+
+/** How many refused payment events the `state` query keeps. */
+const MAX_REJECTED_EVENTS = 10;
 
 /** A charge blocks the customer's confirm request, so it gives up after a few attempts. */
 const charging = proxyActivities<Activities>({
@@ -96,6 +102,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let lastRefusedCancel: string | null = null;
   const paymentEvents: PaymentEvent[] = [];
   const seenEventIds = new Set<string>();
+  const rejectedPaymentEvents: RejectedPaymentEvent[] = [];
 
   const setPhase = (next: WorkflowPhase): void => {
     phase = next;
@@ -217,6 +224,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     refund_amount: refundAmount,
     cancel_reason: cancelReason,
     last_refused_cancel: lastRefusedCancel,
+    rejected_payment_events: [...rejectedPaymentEvents],
   }));
   setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
     validator: (request) => {
@@ -244,6 +252,13 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       lastRefusedCancel = failureMessage(err);
       log.warn('cancel signal refused', { reservationId, phase, error: lastRefusedCancel });
     }
+  });
+  // Only remembered for the state query: a refused event changes nothing, so it issues no command.
+  setHandler(paymentRejectedSignal, (notice) => {
+    if (typeof notice?.event_id !== 'string' || rejectedPaymentEvents.some((e) => e.event_id === notice.event_id)) return;
+    rejectedPaymentEvents.push({ event_id: notice.event_id.slice(0, 255), payment_id: String(notice.payment_id).slice(0, 255), reason: notice.reason });
+    if (rejectedPaymentEvents.length > MAX_REJECTED_EVENTS) rejectedPaymentEvents.shift();
+    log.warn('payment event rejected: it does not match a payment of this reservation; nothing changed', { reservationId, ...notice });
   });
   setHandler(paymentSignal, (event) => {
     if (!event?.event_id || seenEventIds.has(event.event_id)) return;

@@ -1,15 +1,20 @@
 import { z } from 'zod';
 
+const NUL = String.fromCharCode(0);
+/** Postgres text cannot hold a NUL: one that got through would fail every write that carries it. */
+const text = (max: number, min = 0) => z.string().min(min).max(max).refine((s) => !s.includes(NUL), 'must not contain a NUL character');
+
 /** The part of a Stripe-compatible event we act on; anything else in it is ignored. */
 export const PaymentWebhookEvent = z.object({
-  id: z.string().min(1).max(255),
-  type: z.string().min(1).max(255),
+  id: text(255, 1),
+  type: text(255, 1),
   data: z.object({
     object: z.object({
-      id: z.string().min(1).max(255),
+      id: text(255, 1),
       amount: z.number().int().nonnegative().max(100_000_000).optional(),
-      metadata: z.object({ reservation_id: z.string().max(255).optional() }).partial().optional(),
-      last_payment_error: z.object({ message: z.string().max(1000).optional() }).partial().nullish(),
+      currency: text(10).optional(),
+      metadata: z.object({ reservation_id: text(255).optional() }).partial().optional(),
+      last_payment_error: z.object({ message: text(1000).optional() }).partial().nullish(),
     }),
   }),
 });
