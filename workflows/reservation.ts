@@ -10,9 +10,11 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { refundLatePaymentWorkflow, refundWorkflowId } from './refundLatePayment';
 import {
   FailureType,
   cancelSignal,
@@ -57,6 +59,11 @@ const localDb = proxyLocalActivities<Activities>({
 const LOCAL_DB_STEPS = 'db-steps-as-local-activities';
 const dbSteps = (): typeof db => (patched(LOCAL_DB_STEPS) ? localDb : db);
 
+/**
+ * Money the hold did not expect is refunded by a workflow of its own: a refund the provider keeps
+ * failing (or refuses for good) must never stand between a hold and its expiry timer.
+ */
+const REFUNDS_APART = 'unexpected-money-refunded-by-own-workflow';
 
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
@@ -202,13 +209,33 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
         }
       } else if (succeeded && !(phase === 'confirmed' && event.payment_id === paymentId)) {
         log.warn('refunding a payment that arrived for a reservation no longer held', { reservationId, phase, paymentId: event.payment_id });
-        await refunding.refundPayment({
-          reservationId,
-          paymentId: event.payment_id,
-          amount: event.amount ?? totalPrice,
-          idempotencyKey: `${reservationId}:refund:${event.payment_id}`,
-        });
+        if (patched(REFUNDS_APART)) {
+          await refundApart(event.payment_id, event.amount ?? totalPrice);
+        } else {
+          await refunding.refundPayment({
+            reservationId,
+            paymentId: event.payment_id,
+            amount: event.amount ?? totalPrice,
+            idempotencyKey: `${reservationId}:refund:${event.payment_id}`,
+          });
+        }
       }
+    }
+  }
+
+  /** Starts the refund and returns once it runs; it outlives this workflow if need be. */
+  async function refundApart(refundedPaymentId: string, amount: string): Promise<void> {
+    try {
+      await startChild(refundLatePaymentWorkflow, {
+        workflowId: refundWorkflowId(refundedPaymentId),
+        args: [{ reservationId, paymentId: refundedPaymentId, amount }],
+        parentClosePolicy: 'ABANDON',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      // The API (a late event) or an earlier event already started this payment's refund.
+      // (@temporalio/workflow does not export that error's class; its name is stable.)
+      if (!(err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError')) throw err;
     }
   }
 

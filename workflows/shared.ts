@@ -94,6 +94,8 @@ export const FailureType = {
   HoldExpired: 'HoldExpired',
   InvalidState: 'InvalidState',
   CancellationCutoff: 'CancellationCutoffPassed',
+  /** The provider has no such payment (Stripe's "No such PaymentIntent"): retrying cannot help. */
+  PaymentNotFound: 'PaymentNotFound',
 } as const;
 
 export const searchAttributes = {
