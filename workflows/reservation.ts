@@ -64,6 +64,8 @@ const dbSteps = (): typeof db => (patched(LOCAL_DB_STEPS) ? localDb : db);
  * failing (or refuses for good) must never stand between a hold and its expiry timer.
  */
 const REFUNDS_APART = 'unexpected-money-refunded-by-own-workflow';
+/** A hold cannot be confirmed (and charged) once its show has started. */
+const SHOWTIME_START_GUARD = 'no-confirm-after-showtime-start';
 
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
@@ -110,6 +112,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const paymentEvents: PaymentEvent[] = [];
   const seenEventIds = new Set<string>();
   const rejectedPaymentEvents: RejectedPaymentEvent[] = [];
+  const refuseAfterShowStart = patched(SHOWTIME_START_GUARD);
 
   const setPhase = (next: WorkflowPhase): void => {
     phase = next;
@@ -121,6 +124,9 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const cancelCutoff = (): number => showStart - input.cancellationCutoffMinutes * 60_000;
 
   const assertConfirmable = (): void => {
+    if (refuseAfterShowStart && showStart > 0 && (phase === 'held' || phase === 'expired') && Date.now() >= showStart) {
+      throw ApplicationFailure.nonRetryable('The showtime has started; it can no longer be booked', FailureType.ShowtimeStarted);
+    }
     if (phase === 'expired' || (phase === 'held' && Date.now() >= holdDeadline)) {
       throw ApplicationFailure.nonRetryable('The hold has expired', FailureType.HoldExpired);
     }

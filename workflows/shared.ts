@@ -94,6 +94,7 @@ export const FailureType = {
   HoldExpired: 'HoldExpired',
   InvalidState: 'InvalidState',
   CancellationCutoff: 'CancellationCutoffPassed',
+  ShowtimeStarted: 'ShowtimeStarted',
   /** The provider has no such payment (Stripe's "No such PaymentIntent"): retrying cannot help. */
   PaymentNotFound: 'PaymentNotFound',
 } as const;

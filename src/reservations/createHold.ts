@@ -123,7 +123,8 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   });
   const total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
   const workflowId = reservationWorkflowId(id);
-  const holdExpiresAt = new Date(Date.now() + config.holdTtlSeconds * 1000);
+  // A hold ends at its show's start at the latest: nobody may pay for seats at a show already running.
+  const holdExpiresAt = new Date(Math.min(Date.now() + config.holdTtlSeconds * 1000, showtime.starts_at.getTime()));
 
   const trx = await knex.transaction();
   let row: ReservationRow;

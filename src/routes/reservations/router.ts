@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { cancelUpdate, confirmUpdate, type CancelInput } from '../../../workflows/shared';
+import { cancelUpdate, confirmUpdate, type CancelInput, type ConfirmResult } from '../../../workflows/shared';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
 import { ApiError, conflict, notFound } from '../../http/errors';
@@ -9,6 +9,7 @@ import { offsetOf, pageOf } from '../../http/pagination';
 import { parse, parseBody, parseQuery } from '../../http/validate';
 import { createHold } from '../../reservations/createHold';
 import { loadReservationBody, RESERVATION_COLUMNS, seatsByReservation, serializeReservation, type ReservationBody, type ReservationRow } from '../../reservations/serialize';
+import { afterShowStart } from '../../reservations/showtimeStarted';
 import { updateFailureToApiError } from '../../reservations/workflowErrors';
 import { CancelReservationBody, ConfirmReservationBody, CreateReservationBody, IdempotencyKey, ListReservationsQuery } from './schema';
 
@@ -95,9 +96,14 @@ export function reservationsRouter(deps: AppDeps): Router {
     const reservation = await visibleReservation(ctx);
     const { payment_method } = parseBody(ctx, ConfirmReservationBody);
     if (reservation.user_id !== currentUser(ctx.state).id) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
-    if (reservation.status !== 'held') throw closedWorkflowError(reservation.status);
     const handle = temporal.workflow.getHandle(reservation.workflow_id);
-    const result = await runUpdate(reservation, () => handle.executeUpdate(confirmUpdate, { args: [{ payment_method }] }));
+    let result: ConfirmResult;
+    try {
+      if (reservation.status !== 'held') throw closedWorkflowError(reservation.status);
+      result = await runUpdate(reservation, () => handle.executeUpdate(confirmUpdate, { args: [{ payment_method }] }));
+    } catch (err) {
+      throw await afterShowStart(knex, reservation.showtime_id, err);
+    }
     ctx.status = result.status === 'confirmed' ? 200 : 202;
     ctx.state.reservationOutcome = result.status;
     ctx.body = await loadReservationBody(knex, reservation.id);
