@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
 
-const NUL = String.fromCharCode(0);
-/** Postgres text cannot hold a NUL: one that got through would fail every write that carries it. */
-const text = (max: number, min = 0) => z.string().min(min).max(max).refine((s) => !s.includes(NUL), 'must not contain a NUL character');
+/** What Postgres text cannot hold (a NUL) would fail every write that carries it, each time the provider redelivers. */
+const text = (max: number, min = 0) => z.string().min(min).max(max).refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 /** The part of a Stripe-compatible event we act on; anything else in it is ignored. */
 export const PaymentWebhookEvent = z.object({
