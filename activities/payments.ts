@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
-import type { PaymentProvider } from '../src/payments/PaymentProvider';
+import { PaymentNotFoundError, type PaymentProvider } from '../src/payments/PaymentProvider';
+import { FailureType } from '../workflows/shared';
 
 export interface ChargeInput {
   reservationId: string;
@@ -32,6 +33,7 @@ export function createPaymentActivities(knex: Knex, provider: PaymentProvider, c
         idempotency_key: input.idempotencyKey,
         payment_method: input.paymentMethod,
         amount: input.amount,
+        currency,
         status,
         failure_reason: failureReason,
       })
@@ -69,12 +71,24 @@ export function createPaymentActivities(knex: Knex, provider: PaymentProvider, c
         .update({ status, failure_reason: failureReason ?? null, updated_at: knex.fn.now() });
     },
 
+    /** Gives money back, only ever for a payment we made; a payment the provider does not know fails for good. */
     async refundPayment(input: RefundInput): Promise<string> {
-      const { refundId } = await provider.refund({
-        paymentId: input.paymentId,
-        amount: input.amount,
-        idempotencyKey: input.idempotencyKey,
-      });
+      const ours = await knex('payments').where({ provider_payment_id: input.paymentId }).first('id');
+      if (!ours) {
+        throw ApplicationFailure.create({
+          message: `Payment ${input.paymentId} was not made by us; it is not refunded`,
+          type: FailureType.PaymentNotFound,
+          nonRetryable: true,
+          details: [{ payment_id: input.paymentId }],
+        });
+      }
+      let refundId: string;
+      try {
+        ({ refundId } = await provider.refund({ paymentId: input.paymentId, amount: input.amount, idempotencyKey: input.idempotencyKey }));
+      } catch (err) {
+        if (!(err instanceof PaymentNotFoundError)) throw err;
+        throw ApplicationFailure.create({ message: err.message, type: FailureType.PaymentNotFound, nonRetryable: true, details: [{ payment_id: input.paymentId }] });
+      }
       await knex('payments')
         .where({ provider_payment_id: input.paymentId })
         .update({ status: 'refunded', refunded_amount: input.amount, updated_at: knex.fn.now() });

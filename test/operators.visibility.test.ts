@@ -130,6 +130,8 @@ describe('operators: finding and steering bookings through Temporal', () => {
         refund_amount: null,
         cancel_reason: null,
         last_refused_cancel: null,
+        // The workflow answers []; the CLI's JSON output prints an empty list as null.
+        rejected_payment_events: null,
       },
     ]);
 

@@ -28,7 +28,15 @@ describe('replaying recorded reservation histories', () => {
       'hold-expired',
       'operator-cancel-signal',
     ];
-    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual(paths);
+    // Paths added by issue 23 (patched: unexpected-money-refunded-by-own-workflow, no-confirm-after-showtime-start),
+    // including the refund workflow's permanent failure.
+    const issue23 = [
+      'confirm-refused-after-showtime-start',
+      'payment-event-rejected-then-expired',
+      'refund-payment-not-found',
+      'unexpected-payment-refunded-apart-then-expired',
+    ];
+    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23].sort());
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
   });

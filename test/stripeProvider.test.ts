@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { PaymentNotFoundError } from '../src/payments/PaymentProvider';
 import { StripePaymentProvider } from '../src/payments/StripePaymentProvider';
 import { signWebhookPayload, verifyWebhookSignature } from '../src/payments/webhookSignature';
 
@@ -85,6 +86,16 @@ describe('Stripe payment provider adapter (unit)', () => {
     await expect(provider.refund({ paymentId: 'pi_123', amount: '25.50', idempotencyKey: 'res-1:refund:pi_123' })).resolves.toEqual({ refundId: 're_1' });
     expect(seen[0]).toMatchObject({ path: '/v1/refunds', idempotencyKey: 'res-1:refund:pi_123' });
     expect(Object.fromEntries(seen[0].form)).toMatchObject({ payment_intent: 'pi_123', amount: '2550' });
+  });
+
+  it('turns "No such PaymentIntent" on a refund into PaymentNotFoundError (permanent), other refund errors stay retryable', async () => {
+    respond = () => ({
+      status: 400,
+      body: { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_intent', message: "No such payment_intent: 'pi_nope'" } },
+    });
+    await expect(provider.refund({ paymentId: 'pi_nope', amount: '10.00', idempotencyKey: 'k' })).rejects.toBeInstanceOf(PaymentNotFoundError);
+    respond = () => ({ status: 500, body: { error: { type: 'api_error', message: 'Something went wrong' } } });
+    await expect(provider.refund({ paymentId: 'pi_123', amount: '10.00', idempotencyKey: 'k2' })).rejects.toBeInstanceOf(Stripe.errors.StripeAPIError);
   });
 
   it('our webhook signatures and Stripe\'s are the same scheme, both ways (the SDK\'s test helpers)', () => {

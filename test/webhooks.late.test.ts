@@ -44,13 +44,23 @@ describe('money that arrives for a booking that is gone goes back', () => {
     const held = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
     await api.post(`/reservations/${held.body.id}/cancel`, undefined, { token: user.token });
     await stack.client.workflow.getHandle(held.body.workflow_id).result();
-    // A charge the provider made for it anyway (say, a payment link paid much later).
+    // A charge we made for it that the provider completed anyway (say, a payment link paid much
+    // later): on record in our payments, as every charge we make is.
     const charge = await new FakePaymentProvider(stack.knex).charge({
       amount: '10.00',
       currency: 'eur',
       paymentMethod: 'pm_card_visa',
       idempotencyKey: `late-${held.body.id}`,
       metadata: { reservation_id: held.body.id },
+    });
+    await stack.knex('payments').insert({
+      reservation_id: held.body.id,
+      provider: 'fake',
+      provider_payment_id: charge.paymentId,
+      idempotency_key: `late-${held.body.id}`,
+      payment_method: 'pm_card_visa',
+      amount: '10.00',
+      status: 'succeeded',
     });
     const event = paymentEvent({ id: `evt_late_${held.body.id}`, type: 'payment_intent.succeeded', paymentId: charge.paymentId, reservationId: held.body.id });
     const res = await postWebhook(api, event, stack.config.paymentWebhookSecret);

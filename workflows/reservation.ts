@@ -10,14 +10,17 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { refundLatePaymentWorkflow, refundWorkflowId } from './refundLatePayment';
 import {
   FailureType,
   cancelSignal,
   cancelUpdate,
   confirmUpdate,
+  paymentRejectedSignal,
   paymentSignal,
   searchAttributes,
   stateQuery,
@@ -25,6 +28,7 @@ import {
   type CancelResult,
   type ConfirmResult,
   type PaymentEvent,
+  type RejectedPaymentEvent,
   type ReservationOutcome,
   type ReservationState,
   type ReservationWorkflowInput,
@@ -54,6 +58,17 @@ const localDb = proxyLocalActivities<Activities>({
  */
 const LOCAL_DB_STEPS = 'db-steps-as-local-activities';
 const dbSteps = (): typeof db => (patched(LOCAL_DB_STEPS) ? localDb : db);
+
+/**
+ * Money the hold did not expect is refunded by a workflow of its own: a refund the provider keeps
+ * failing (or refuses for good) must never stand between a hold and its expiry timer.
+ */
+const REFUNDS_APART = 'unexpected-money-refunded-by-own-workflow';
+/** A hold cannot be confirmed (and charged) once its show has started. */
+const SHOWTIME_START_GUARD = 'no-confirm-after-showtime-start';
+
+/** How many refused payment events the `state` query keeps. */
+const MAX_REJECTED_EVENTS = 10;
 
 /** A charge blocks the customer's confirm request, so it gives up after a few attempts. */
 const charging = proxyActivities<Activities>({
@@ -96,6 +111,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let lastRefusedCancel: string | null = null;
   const paymentEvents: PaymentEvent[] = [];
   const seenEventIds = new Set<string>();
+  const rejectedPaymentEvents: RejectedPaymentEvent[] = [];
+  const refuseAfterShowStart = patched(SHOWTIME_START_GUARD);
 
   const setPhase = (next: WorkflowPhase): void => {
     phase = next;
@@ -107,6 +124,9 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const cancelCutoff = (): number => showStart - input.cancellationCutoffMinutes * 60_000;
 
   const assertConfirmable = (): void => {
+    if (refuseAfterShowStart && showStart > 0 && (phase === 'held' || phase === 'expired') && Date.now() >= showStart) {
+      throw ApplicationFailure.nonRetryable('The showtime has started; it can no longer be booked', FailureType.ShowtimeStarted);
+    }
     if (phase === 'expired' || (phase === 'held' && Date.now() >= holdDeadline)) {
       throw ApplicationFailure.nonRetryable('The hold has expired', FailureType.HoldExpired);
     }
@@ -195,13 +215,33 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
         }
       } else if (succeeded && !(phase === 'confirmed' && event.payment_id === paymentId)) {
         log.warn('refunding a payment that arrived for a reservation no longer held', { reservationId, phase, paymentId: event.payment_id });
-        await refunding.refundPayment({
-          reservationId,
-          paymentId: event.payment_id,
-          amount: event.amount ?? totalPrice,
-          idempotencyKey: `${reservationId}:refund:${event.payment_id}`,
-        });
+        if (patched(REFUNDS_APART)) {
+          await refundApart(event.payment_id, event.amount ?? totalPrice);
+        } else {
+          await refunding.refundPayment({
+            reservationId,
+            paymentId: event.payment_id,
+            amount: event.amount ?? totalPrice,
+            idempotencyKey: `${reservationId}:refund:${event.payment_id}`,
+          });
+        }
       }
+    }
+  }
+
+  /** Starts the refund and returns once it runs; it outlives this workflow if need be. */
+  async function refundApart(refundedPaymentId: string, amount: string): Promise<void> {
+    try {
+      await startChild(refundLatePaymentWorkflow, {
+        workflowId: refundWorkflowId(refundedPaymentId),
+        args: [{ reservationId, paymentId: refundedPaymentId, amount }],
+        parentClosePolicy: 'ABANDON',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      // The API (a late event) or an earlier event already started this payment's refund.
+      // (@temporalio/workflow does not export that error's class; its name is stable.)
+      if (!(err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError')) throw err;
     }
   }
 
@@ -217,6 +257,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     refund_amount: refundAmount,
     cancel_reason: cancelReason,
     last_refused_cancel: lastRefusedCancel,
+    rejected_payment_events: [...rejectedPaymentEvents],
   }));
   setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
     validator: (request) => {
@@ -244,6 +285,13 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       lastRefusedCancel = failureMessage(err);
       log.warn('cancel signal refused', { reservationId, phase, error: lastRefusedCancel });
     }
+  });
+  // Only remembered for the state query: a refused event changes nothing, so it issues no command.
+  setHandler(paymentRejectedSignal, (notice) => {
+    if (typeof notice?.event_id !== 'string' || rejectedPaymentEvents.some((e) => e.event_id === notice.event_id)) return;
+    rejectedPaymentEvents.push({ event_id: notice.event_id.slice(0, 255), payment_id: String(notice.payment_id).slice(0, 255), reason: notice.reason });
+    if (rejectedPaymentEvents.length > MAX_REJECTED_EVENTS) rejectedPaymentEvents.shift();
+    log.warn('payment event rejected: it does not match a payment of this reservation; nothing changed', { reservationId, ...notice });
   });
   setHandler(paymentSignal, (event) => {
     if (!event?.event_id || seenEventIds.has(event.event_id)) return;

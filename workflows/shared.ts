@@ -51,6 +51,16 @@ export interface PaymentEvent {
   failure_reason?: string;
 }
 
+/** Why the API refused a payment event: it does not match a payment we made for that reservation. */
+export type PaymentRejectionReason = 'unknown_payment' | 'reservation_mismatch' | 'amount_mismatch' | 'currency_mismatch';
+
+/** A refused event, told to the reservation it named so operators see it in the `state` query. */
+export interface RejectedPaymentEvent {
+  event_id: string;
+  payment_id: string;
+  reason: PaymentRejectionReason;
+}
+
 export interface ReservationState {
   reservation_id: string;
   status: WorkflowPhase;
@@ -64,6 +74,8 @@ export interface ReservationState {
   cancel_reason: string | null;
   /** Why the last cancel signal was refused (signals cannot answer); null when none was. */
   last_refused_cancel: string | null;
+  /** Payment events naming this reservation that the API refused (the latest few); they changed nothing. */
+  rejected_payment_events: RejectedPaymentEvent[];
 }
 
 export type ReservationOutcome = 'abandoned' | 'expired' | 'cancelled' | 'completed';
@@ -73,6 +85,7 @@ export const cancelUpdate = defineUpdate<CancelResult, [CancelInput]>('cancel');
 /** The same cancel as a plain signal, for operators in the Web UI or `temporal workflow signal`. */
 export const cancelSignal = defineSignal<[CancelInput]>('cancel');
 export const paymentSignal = defineSignal<[PaymentEvent]>('payment');
+export const paymentRejectedSignal = defineSignal<[RejectedPaymentEvent]>('paymentRejected');
 export const stateQuery = defineQuery<ReservationState>('state');
 
 /** Failure types the workflow raises; the API maps them to status codes. */
@@ -81,6 +94,9 @@ export const FailureType = {
   HoldExpired: 'HoldExpired',
   InvalidState: 'InvalidState',
   CancellationCutoff: 'CancellationCutoffPassed',
+  ShowtimeStarted: 'ShowtimeStarted',
+  /** The provider has no such payment (Stripe's "No such PaymentIntent"): retrying cannot help. */
+  PaymentNotFound: 'PaymentNotFound',
 } as const;
 
 export const searchAttributes = {

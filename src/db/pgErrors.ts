@@ -5,6 +5,7 @@
  */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_EXCLUSION_VIOLATION = '23P01';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
 
 interface PgErrorFields {
   code?: unknown;

@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { API_RESERVATION_OUTCOMES } from './outcomes';
+import { API_RESERVATION_OUTCOMES, PAYMENT_EVENT_OUTCOMES } from './outcomes';
 
 export interface ApiMetrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   reservations: Counter<'outcome'>;
+  paymentEvents: Counter<'outcome'>;
 }
 
 // Up to 30 s: a confirm may wait that long on its workflow before answering 503.
@@ -27,8 +28,16 @@ export function createApiMetrics(): ApiMetrics {
   });
   // Every outcome is exported from the start, so a rate() over it has a zero to begin with.
   for (const outcome of API_RESERVATION_OUTCOMES) reservations.inc({ outcome }, 0);
+  const paymentEvents = new Counter({
+    name: 'booking_payment_events_total',
+    help: 'Signed payment webhooks by outcome; rejected: the event did not match a payment we made (reservation, amount or currency) and changed nothing',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of PAYMENT_EVENT_OUTCOMES) paymentEvents.inc({ outcome }, 0);
   return {
     registry,
+    paymentEvents,
     httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by method, route pattern and status', labelNames, registers: [registry] }),
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',

@@ -15,6 +15,7 @@ export function httpMetrics(metrics: ApiMetrics): Middleware {
       metrics.httpRequests.inc(labels);
       const outcome = reservationOutcome(ctx);
       if (outcome) metrics.reservations.inc({ outcome });
+      if (ctx.state.paymentEventOutcome) metrics.paymentEvents.inc({ outcome: ctx.state.paymentEventOutcome });
     }
   };
 }

@@ -4,8 +4,14 @@ import type { Context } from 'koa';
 export const API_RESERVATION_OUTCOMES = ['held', 'rejected', 'confirmed', 'pending_payment', 'declined', 'cancelled'] as const;
 export type ApiReservationOutcome = (typeof API_RESERVATION_OUTCOMES)[number];
 
+/** What the webhook endpoint did with a signed event (src/payments/applyPaymentEvent.ts). */
+export const PAYMENT_EVENT_OUTCOMES = ['applied', 'duplicate', 'ignored', 'unknown_reservation', 'refunding_late_payment', 'rejected'] as const;
+export type PaymentEventOutcome = (typeof PAYMENT_EVENT_OUTCOMES)[number];
+
 declare module 'koa' {
   interface DefaultState {
+    /** Set by the payment webhook, for the payment events counter. */
+    paymentEventOutcome?: PaymentEventOutcome;
     /** Set by a reservation route that changed a reservation, for the outcomes counter. */
     reservationOutcome?: ApiReservationOutcome;
   }

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { ReleaseSeatsInput } from '../../activities/reservations';
@@ -8,6 +9,7 @@ export type WorkerReservationOutcome = (typeof WORKER_RESERVATION_OUTCOMES)[numb
 export interface WorkerMetrics {
   registry: Registry;
   outcomes: Counter<'outcome'>;
+  refundFailures: Counter<'type'>;
 }
 
 /** The worker's own metrics (the SDK's are served by the Temporal core on another port). */
@@ -21,7 +23,14 @@ export function createWorkerMetrics(): WorkerMetrics {
     registers: [registry],
   });
   for (const outcome of WORKER_RESERVATION_OUTCOMES) outcomes.inc({ outcome }, 0);
-  return { registry, outcomes };
+  const refundFailures = new Counter({
+    name: 'booking_worker_refund_failures_total',
+    help: 'Refunds the payment provider refused for good (type PaymentNotFound: no such payment); each needs an operator',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  refundFailures.inc({ type: 'PaymentNotFound' }, 0);
+  return { registry, outcomes, refundFailures };
 }
 
 /** What a successful activity says about its reservation, if anything. */
@@ -41,7 +50,16 @@ export function outcomeInterceptor(metrics: WorkerMetrics): ActivityInterceptors
   return (ctx) => ({
     inbound: {
       async execute(input, next) {
-        const result = await next(input);
+        let result: unknown;
+        try {
+          result = await next(input);
+        } catch (err) {
+          // Retryable failures come back on their own; a permanent one is money an operator must settle.
+          if (ctx.info.activityType === 'refundPayment' && err instanceof ApplicationFailure && err.nonRetryable) {
+            metrics.refundFailures.inc({ type: err.type ?? 'unknown' });
+          }
+          throw err;
+        }
         const outcome = outcomeOf(ctx.info.activityType, input.args);
         if (outcome) metrics.outcomes.inc({ outcome });
         return result;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from './PaymentProvider';
+import { isPgError, PG_FOREIGN_KEY_VIOLATION } from '../db/pgErrors';
+import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
 
 /** How the fake provider answers each test payment method (API.md, "Payment methods"). */
 export const FAKE_PAYMENT_METHODS = {
@@ -75,10 +76,16 @@ export class FakePaymentProvider implements PaymentProvider {
 
   async refund(req: RefundRequest): Promise<RefundResult> {
     const refundId = idFor('re_fake', req.idempotencyKey);
-    await this.knex('fake_provider_refunds')
-      .insert({ id: refundId, charge_id: req.paymentId, idempotency_key: req.idempotencyKey, amount: req.amount })
-      .onConflict('idempotency_key')
-      .ignore();
+    try {
+      await this.knex('fake_provider_refunds')
+        .insert({ id: refundId, charge_id: req.paymentId, idempotency_key: req.idempotencyKey, amount: req.amount })
+        .onConflict('idempotency_key')
+        .ignore();
+    } catch (err) {
+      // The ledger's foreign key is this provider's "No such PaymentIntent".
+      if (isPgError(err, PG_FOREIGN_KEY_VIOLATION, 'fake_provider_refunds_charge_id_foreign')) throw new PaymentNotFoundError(req.paymentId);
+      throw err;
+    }
     return { refundId };
   }
 }

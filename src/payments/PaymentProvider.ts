@@ -29,3 +29,14 @@ export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
 }
+
+/**
+ * The provider has no such payment (Stripe: `resource_missing`, "No such PaymentIntent"). Permanent:
+ * asking again cannot make it exist, so the refund activity does not retry it.
+ */
+export class PaymentNotFoundError extends Error {
+  constructor(readonly paymentId: string) {
+    super(`The payment provider has no payment ${paymentId}`);
+    this.name = 'PaymentNotFoundError';
+  }
+}

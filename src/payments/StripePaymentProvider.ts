@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { toCents } from '../money';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from './PaymentProvider';
+import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
 
 /**
  * Stripe behind the provider interface: PaymentIntents confirmed at once with the workflow's
@@ -49,10 +49,15 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async refund(req: RefundRequest): Promise<RefundResult> {
-    const refund = await this.stripe.refunds.create(
-      { payment_intent: req.paymentId, amount: toCents(req.amount) },
-      { idempotencyKey: req.idempotencyKey },
-    );
-    return { refundId: refund.id };
+    try {
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: req.paymentId, amount: toCents(req.amount) },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { refundId: refund.id };
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') throw new PaymentNotFoundError(req.paymentId);
+      throw err;
+    }
   }
 }

@@ -5,10 +5,13 @@ import { refundLatePaymentWorkflow } from '../../workflows/refundLatePayment';
 import { paymentSignal } from '../../workflows/shared';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { PaymentEventOutcome } from '../metrics/outcomes';
 import { fromCents } from '../money';
 import { isHandledEventType, type PaymentWebhookEvent } from '../routes/webhooks/schema';
+import { paymentEventMismatch } from './matchPaymentEvent';
+import { rejectPaymentEvent } from './rejectPaymentEvent';
 
-export type PaymentEventOutcome = 'applied' | 'duplicate' | 'ignored' | 'unknown_reservation' | 'refunding_late_payment';
+export type { PaymentEventOutcome };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How long a webhook waits for Temporal before answering 503 (the provider retries). */
@@ -48,6 +51,12 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, event: PaymentWe
     if (!validReservationId || !reservation) {
       logger.warn({ eventId: event.id, type: event.type, reservationId }, 'payment event for an unknown reservation; acknowledged');
       return 'unknown_reservation';
+    }
+    const mismatch = await paymentEventMismatch(trx, event, validReservationId);
+    if (mismatch) {
+      await rejectPaymentEvent(trx, temporal, event, reservation.workflow_id, mismatch);
+      logger.warn({ eventId: event.id, type: event.type, reservationId, paymentId: object.id, reason: mismatch }, 'payment event rejected; nothing changed');
+      return 'rejected';
     }
     const succeeded = event.type === 'payment_intent.succeeded';
     const amount = object.amount !== undefined ? fromCents(object.amount) : undefined;

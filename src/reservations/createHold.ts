@@ -120,7 +120,8 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   });
   const total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
   const workflowId = reservationWorkflowId(id);
-  const holdExpiresAt = new Date(Date.now() + config.holdTtlSeconds * 1000);
+  // A hold ends at its show's start at the latest: nobody may pay for seats at a show already running.
+  const holdExpiresAt = new Date(Math.min(Date.now() + config.holdTtlSeconds * 1000, showtime.starts_at.getTime()));
 
   // Errors thrown inside roll the transaction back; a failed COMMIT rejects this promise too,
   // which `await trx.commit()` would not (knex resolves it and rejects only executionPromise).

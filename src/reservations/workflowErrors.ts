@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { FailureType } from '../../workflows/shared';
 import { ApiError, serviceUnavailable } from '../http/errors';
+import { showtimeStarted } from './showtimeStarted';
 
 /**
  * Turns a rejected or failed confirm/cancel Update into the API's answer: an ApiError, 'closed'
@@ -18,6 +19,8 @@ export function updateFailureToApiError(err: unknown): ApiError | 'closed' | und
           return new ApiError(402, 'PAYMENT_DECLINED', cause.message);
         case FailureType.HoldExpired:
           return new ApiError(409, 'HOLD_EXPIRED', 'The hold has expired; the seats were released');
+        case FailureType.ShowtimeStarted:
+          return showtimeStarted();
         case FailureType.InvalidState:
         case FailureType.CancellationCutoff:
           return new ApiError(409, 'INVALID_STATE', cause.message);

@@ -26,7 +26,7 @@ export const reservationRoutes: RouteDoc[] = [
     operationId: 'holdSeats',
     summary: 'Hold seats',
     description:
-      'Holds the seats for HOLD_TTL_SECONDS (`expires_at`); confirm before then or the seats are released and the reservation becomes `expired`. ' +
+      'Holds the seats for HOLD_TTL_SECONDS, but never past the showtime\'s start (`expires_at`); confirm before then or the seats are released and the reservation becomes `expired`. ' +
       'Its workflow is `workflow_id` (`reservation-<id>`). A repeated request with the same Idempotency-Key returns the same reservation (header `Idempotent-Replayed: true`) and holds nothing twice.',
     tag: 'reservations',
     auth: 'bearer',
@@ -97,7 +97,8 @@ export const reservationRoutes: RouteDoc[] = [
     description:
       'Payment methods of the built-in `fake` provider: `pm_card_visa` succeeds at once, `pm_card_declined` is declined (402), ' +
       '`pm_card_async` answers 202 and a webhook confirms later, `pm_card_async_fail` likewise fails later. ' +
-      'Once the workflow has taken the confirm, the answer is its result; a 503 means it was not taken and nothing was charged.',
+      'Once the workflow has taken the confirm, the answer is its result; a 503 means it was not taken and nothing was charged. ' +
+      'After the showtime has started a confirm is refused with 409 `SHOWTIME_STARTED` and nothing is charged.',
     tag: 'reservations',
     auth: 'bearer',
     headers: [UPDATE_KEY],
@@ -114,7 +115,14 @@ export const reservationRoutes: RouteDoc[] = [
     errors: [
       { status: 402, codes: { PAYMENT_DECLINED: 'Declined; the hold stays and the confirm may be retried' } },
       NOT_FOUND,
-      { status: 409, codes: { HOLD_EXPIRED: 'The hold expired; the seats were released', INVALID_STATE: 'Not held (already confirmed, cancelled, ...)' } },
+      {
+        status: 409,
+        codes: {
+          HOLD_EXPIRED: 'The hold expired; the seats were released',
+          SHOWTIME_STARTED: 'The showtime has started; nothing was charged',
+          INVALID_STATE: 'Not held (already confirmed, cancelled, ...)',
+        },
+      },
       { status: 422, codes: { VALIDATION_ERROR: 'payment_method is missing' } },
     ],
   },

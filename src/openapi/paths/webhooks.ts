@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAYMENT_EVENT_OUTCOMES } from '../../metrics/outcomes';
 import { PaymentWebhookEvent } from '../../routes/webhooks/schema';
 import { named } from '../common';
 import type { RouteDoc } from '../types';
@@ -7,7 +8,7 @@ import type { RouteDoc } from '../types';
 const WebhookAck = z.object({
   received: z.literal(true),
   event_id: z.string(),
-  outcome: z.enum(['applied', 'duplicate', 'ignored', 'unknown_reservation', 'refunding_late_payment']),
+  outcome: z.enum(PAYMENT_EVENT_OUTCOMES),
 });
 
 export const webhookRoutes: RouteDoc[] = [
@@ -19,7 +20,11 @@ export const webhookRoutes: RouteDoc[] = [
     description:
       'No bearer token: the `Stripe-Signature` header authenticates the raw body. Handled types: `payment_intent.succeeded` and ' +
       '`payment_intent.payment_failed`, turned into a signal to the reservation\'s workflow; others are acknowledged and ignored. ' +
-      'An event id delivered again answers 200 and is applied once.',
+      'An event id delivered again answers 200 and is applied once. An event is matched against the payment we made by its ' +
+      '`data.object.id`: the reservation in `metadata.reservation_id`, the `amount` (required on a success) and the `currency` ' +
+      '(when sent) must agree with it. One that does not is answered 200 with outcome `rejected` (so the provider stops ' +
+      'redelivering it), recorded, logged and counted, and changes nothing. Ids or a failure message containing a NUL character ' +
+      'are refused with 400 `INVALID_EVENT`.',
     tag: 'webhooks',
     auth: 'none',
     headers: [
@@ -39,7 +44,7 @@ export const webhookRoutes: RouteDoc[] = [
         },
       },
     },
-    responses: [{ status: 200, description: 'Received (also for a duplicate or an ignored type)', schema: named('WebhookAck', WebhookAck) }],
-    errors: [{ status: 400, codes: { INVALID_SIGNATURE: 'Missing or bad signature, or too old', INVALID_EVENT: 'Signed, but not a payment event' } }],
+    responses: [{ status: 200, description: 'Received (also for a duplicate, an ignored type or a rejected event)', schema: named('WebhookAck', WebhookAck) }],
+    errors: [{ status: 400, codes: { INVALID_SIGNATURE: 'Missing or bad signature, or too old', INVALID_EVENT: 'Signed, but not a payment event (or an id or message contains a NUL character)' } }],
   },
 ];

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'koa';
-import { cancelUpdate, confirmUpdate, type CancelInput } from '../../../workflows/shared';
+import { cancelUpdate, confirmUpdate, type CancelInput, type ConfirmResult } from '../../../workflows/shared';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
 import { ApiError, conflict, notFound } from '../../http/errors';
@@ -14,6 +14,7 @@ import { listReservations, loadReservationBody } from '../../reservations/reserv
 import type { ReservationBody } from '../../reservations/serialize';
 import { deliverUpdate, type UpdateDelivery } from '../../reservations/deliverUpdate';
 import { idempotentUpdateId } from '../../reservations/idempotency';
+import { afterShowStart } from '../../reservations/showtimeStarted';
 import { updateFailureToApiError } from '../../reservations/workflowErrors';
 import { CancelReservationBody, ConfirmReservationBody, CreateReservationBody, IdempotencyKey, ListReservationsQuery } from './schema';
 
@@ -127,8 +128,13 @@ export function reservationsRouter(deps: AppDeps): Router {
     const { payment_method } = parseBody(ctx, ConfirmReservationBody);
     if (reservation.user_id !== currentUser(ctx.state).id) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     // A retry under an Idempotency-Key must reach its Update even though the status moved on.
-    if (reservation.status !== 'held' && !idempotencyKeyOf(ctx)) throw closedWorkflowError(reservation.status);
-    const delivery = await runUpdate(ctx, reservation, confirmUpdate, { payment_method });
+    let delivery: UpdateDelivery<ConfirmResult>;
+    try {
+      if (reservation.status !== 'held' && !idempotencyKeyOf(ctx)) throw closedWorkflowError(reservation.status);
+      delivery = await runUpdate(ctx, reservation, confirmUpdate, { payment_method });
+    } catch (err) {
+      throw await afterShowStart(knex, reservation.showtime_id, err);
+    }
     if (delivery.kind === 'accepted') return acceptedNotDone(ctx, reservation);
     const result = delivery.result;
     ctx.status = result.status === 'confirmed' ? 200 : 202;

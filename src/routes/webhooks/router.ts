@@ -20,6 +20,8 @@ export function webhooksRouter(deps: AppDeps): Router {
     const event = PaymentWebhookEvent.safeParse(ctx.request.body);
     if (!event.success) throw new ApiError(400, 'INVALID_EVENT', 'The body is not a payment event');
     const outcome = await applyPaymentEvent(deps, event.data);
+    ctx.state.paymentEventOutcome = outcome;
+    // A rejected event is answered 200 as well: it is recorded, and a redelivery could not change the verdict.
     ctx.status = 200;
     ctx.body = { received: true, event_id: event.data.id, outcome };
   });

@@ -1,15 +1,20 @@
 import { z } from 'zod';
+import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
+
+/** What Postgres text cannot hold (a NUL) would fail every write that carries it, each time the provider redelivers. */
+const text = (max: number, min = 0) => z.string().min(min).max(max).refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 /** The part of a Stripe-compatible event we act on; anything else in it is ignored. */
 export const PaymentWebhookEvent = z.object({
-  id: z.string().min(1).max(255),
-  type: z.string().min(1).max(255),
+  id: text(255, 1),
+  type: text(255, 1),
   data: z.object({
     object: z.object({
-      id: z.string().min(1).max(255),
+      id: text(255, 1),
       amount: z.number().int().nonnegative().max(100_000_000).optional(),
-      metadata: z.object({ reservation_id: z.string().max(255).optional() }).partial().optional(),
-      last_payment_error: z.object({ message: z.string().max(1000).optional() }).partial().nullish(),
+      currency: text(10).optional(),
+      metadata: z.object({ reservation_id: text(255).optional() }).partial().optional(),
+      last_payment_error: z.object({ message: text(1000).optional() }).partial().nullish(),
     }),
   }),
 });
