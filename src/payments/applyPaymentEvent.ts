@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { PaymentEventOutcome } from '../metrics/outcomes';
 import { fromCents } from '../money';
-import { isHandledEventType, type PaymentWebhookEvent } from '../routes/webhooks/schema';
+import { isHandledEventType, type PaymentWebhookEvent } from './paymentEvent';
 import { paymentEventMismatch } from './matchPaymentEvent';
 import { rejectPaymentEvent } from './rejectPaymentEvent';
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { PaymentRejectionReason } from '../../workflows/shared';
 import { toCents } from '../money';
-import type { PaymentWebhookEvent } from '../routes/webhooks/schema';
+import type { PaymentWebhookEvent } from './paymentEvent';
 
 interface RecordedPayment {
   reservation_id: string;

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { paymentRejectedSignal, type PaymentRejectionReason } from '../../workflows/shared';
-import type { PaymentWebhookEvent } from '../routes/webhooks/schema';
+import type { PaymentWebhookEvent } from './paymentEvent';
 
 /** How long a webhook waits for Temporal before answering 503 (the provider retries). */
 const SIGNAL_DEADLINE_MS = 5_000;
