@@ -5,7 +5,7 @@ import { createLogger } from './logger';
 import { serveMetrics } from './metrics/serve';
 import { createWorkerMetrics, outcomeInterceptor } from './metrics/workerMetrics';
 import { createPaymentProvider } from './payments/createPaymentProvider';
-import { FakeWebhookDispatcher } from './payments/FakeWebhookDispatcher';
+import { fakeWebhookDispatcherFor } from './payments/fakeWebhookDispatcherFor';
 import { installWorkerRuntime } from './temporal/runtime';
 import { createBookingWorker } from './temporal/worker';
 
@@ -38,10 +38,7 @@ async function main(): Promise<void> {
     options: { interceptors: { activity: [outcomeInterceptor(metrics)] }, shutdownGraceTime: SHUTDOWN_GRACE, shutdownForceTime: SHUTDOWN_FORCE },
   });
   // The fake provider's side: it calls the API back for asynchronous payments, as Stripe would.
-  const dispatcher =
-    config.paymentProvider === 'fake'
-      ? new FakeWebhookDispatcher(knex, { url: config.fakePayments.webhookUrl, secret: config.paymentWebhookSecret.split(',')[0], logger })
-      : undefined;
+  const dispatcher = fakeWebhookDispatcherFor(config, knex, logger);
   dispatcher?.start();
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   try {
