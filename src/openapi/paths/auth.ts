@@ -34,7 +34,13 @@ export const authRoutes: RouteDoc[] = [
     },
     responses: [{ status: 201, description: 'The admin account and a token pair', schema: Session, headers: NO_STORE }],
     errors: [
-      { status: 403, codes: { INVALID_ADMIN_SECRET: 'admin_secret is not the configured ADMIN_REGISTRATION_SECRET' } },
+      {
+        status: 403,
+        codes: {
+          INVALID_ADMIN_SECRET: 'admin_secret is not the configured ADMIN_REGISTRATION_SECRET',
+          ADMIN_SIGNUP_DISABLED: 'Admin signup is turned off (ADMIN_SIGNUP=off); answered before the body is read',
+        },
+      },
       { status: 409, codes: { EMAIL_TAKEN: 'An account with this e-mail exists' } },
       VALIDATION,
       RATE_LIMITED,

@@ -50,6 +50,7 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   router.post('/admin/signup', async (ctx) => {
+    if (!config.adminSignup) throw new ApiError(403, 'ADMIN_SIGNUP_DISABLED', 'Admin signup is turned off (ADMIN_SIGNUP=off); an existing admin can create accounts');
     const body = parseBody(ctx, AdminSignupBody);
     // Counted before the secret is compared: the address limit is what stops guessing it.
     await limiter.consume(signupChecks(ctx, body.email));
