@@ -81,9 +81,10 @@ export function authRouter(deps: AppDeps): Router {
 
   router.post('/refresh', async (ctx) => {
     const { refresh_token } = parseBody(ctx, RefreshTokenBody);
-    const result = await rotateRefreshToken(knex, refresh_token);
+    const result = await rotateRefreshToken(knex, refresh_token, config.refreshFamilyMaxAgeDays);
     if (!result.ok) {
       if (result.reason === 'reused') logger.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
+      if (result.reason === 'family_expired') logger.info({ userId: result.userId }, 'refresh token family past REFRESH_FAMILY_MAX_AGE_DAYS: revoked, the user signs in again');
       throw invalidRefreshToken();
     }
     noStore(ctx);
