@@ -1,11 +1,13 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { createKnex } from './db/knex';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { serveMetrics } from './metrics/serve';
 import { createWorkerMetrics, outcomeInterceptor } from './metrics/workerMetrics';
 import { createPaymentProvider } from './payments/createPaymentProvider';
 import { fakeWebhookDispatcherFor } from './payments/fakeWebhookDispatcherFor';
+import { createTemporalClient } from './temporal/client';
+import { ensurePurgeSchedule, purgeScheduleId } from './temporal/purgeSchedule';
 import { installWorkerRuntime } from './temporal/runtime';
 import { createBookingWorker } from './temporal/worker';
 
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   // The fake provider's side: it calls the API back for asynchronous payments, as Stripe would.
   const dispatcher = fakeWebhookDispatcherFor(config, knex, logger);
   dispatcher?.start();
+  await ensurePurgeScheduleLogged(config, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   try {
     await worker.run();
@@ -47,6 +50,19 @@ async function main(): Promise<void> {
     await dispatcher?.stop();
     await Promise.allSettled([knex.destroy(), connection.close(), new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)))]);
     logger.info('worker stopped');
+  }
+}
+
+/** Bookings matter more than housekeeping: a failure here is logged, and the next start tries again. */
+async function ensurePurgeScheduleLogged(config: Config, logger: Logger): Promise<void> {
+  const client = createTemporalClient(config);
+  try {
+    const outcome = await ensurePurgeSchedule(client, config.temporal.taskQueue);
+    logger.info({ outcome, scheduleId: purgeScheduleId(config.temporal.taskQueue) }, 'purge schedule ready');
+  } catch (err) {
+    logger.error({ err }, 'cannot create the purge schedule; stale tokens and limiter rows stay until a worker start succeeds');
+  } finally {
+    await client.connection.close();
   }
 }
 
