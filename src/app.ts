@@ -4,6 +4,7 @@ import type { AppDeps } from './deps';
 import { errorMiddleware } from './http/errorMiddleware';
 import { jsonBodyParser } from './http/bodyParser';
 import { requestContext } from './http/requestId';
+import { onlyTrustedProxies } from './http/trustedProxies';
 import { createApiMetrics, type ApiMetrics } from './metrics/apiMetrics';
 import { httpMetrics } from './metrics/httpMetrics';
 import { metricsRouter } from './metrics/router';
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps, metrics: ApiMetrics = createApiMetrics(
   // so a forged address cannot dodge the per-address limits.
   app.proxy = deps.config.trustProxyHops > 0;
   app.maxIpsCount = deps.config.trustProxyHops;
+  if (deps.config.trustProxyAddresses.length > 0) app.use(onlyTrustedProxies(deps.config.trustProxyAddresses));
   // Outermost, so the log line and the metrics see the status the error middleware settled on.
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(metrics));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIpAddress } from './http/trustedProxies';
 
 const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
 const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me';
@@ -32,6 +33,12 @@ const EnvSchema = z.object({
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
   // Hops of reverse proxies in front of the API whose X-Forwarded-For is trusted; 0 trusts none.
   TRUST_PROXY_HOPS: int(0).refine((v) => v <= 10, 'must be 0 to 10'),
+  // Optional: the proxies' own addresses; the header is then believed only on their connections.
+  TRUST_PROXY_ADDRESSES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((a) => a.trim()).filter(Boolean))
+    .refine((list) => list.every(isIpAddress), 'must be a comma-separated list of IP addresses'),
   // `off` once the first admins exist: nobody can sign up as admin, whatever the secret.
   ADMIN_SIGNUP: z.enum(['on', 'off']).default('on'),
   REFRESH_FAMILY_MAX_AGE_DAYS: int(30).refine((v) => v >= 1, 'must be at least 1'),
@@ -93,6 +100,8 @@ export interface Config {
   bcryptRounds: number;
   /** Trusted reverse-proxy hops (Koa's app.proxy and app.maxIpsCount); 0: the socket's address. */
   trustProxyHops: number;
+  /** Empty: any peer's X-Forwarded-For counts (up to trustProxyHops); else only these peers'. */
+  trustProxyAddresses: string[];
   adminSignup: boolean;
   /** How long a refresh-token family may live from its login, however often it rotates. */
   refreshFamilyMaxAgeDays: number;
@@ -130,6 +139,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe');
   }
+  if (e.TRUST_PROXY_ADDRESSES.length > 0 && e.TRUST_PROXY_HOPS === 0) {
+    throw new ConfigError('Invalid configuration:\n  TRUST_PROXY_ADDRESSES: needs TRUST_PROXY_HOPS (how many proxies append to X-Forwarded-For)');
+  }
   if (e.NODE_ENV === 'production') {
     const weak = productionSecrets(e).filter(
       // PAYMENT_WEBHOOK_SECRET may list several secrets while rotating; none may be a default.
@@ -164,6 +176,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cleaningBufferMinutes: e.CLEANING_BUFFER_MINUTES,
     bcryptRounds: e.BCRYPT_ROUNDS,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    trustProxyAddresses: e.TRUST_PROXY_ADDRESSES,
     adminSignup: e.ADMIN_SIGNUP === 'on',
     refreshFamilyMaxAgeDays: e.REFRESH_FAMILY_MAX_AGE_DAYS,
     metricsToken: e.METRICS_TOKEN,

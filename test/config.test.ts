@@ -157,6 +157,10 @@ describe('configuration', () => {
     const config = loadConfig({ TRUST_PROXY_HOPS: '2', ADMIN_SIGNUP: 'off', REFRESH_FAMILY_MAX_AGE_DAYS: '7', METRICS_TOKEN: 'a-metrics-token-long-enough' });
     expect(config).toEqual(expect.objectContaining({ trustProxyHops: 2, adminSignup: false, refreshFamilyMaxAgeDays: 7, metricsToken: 'a-metrics-token-long-enough' }));
     expect(failure({ TRUST_PROXY_HOPS: '-1' })).toContain('TRUST_PROXY_HOPS');
+    expect(loadConfig({ TRUST_PROXY_HOPS: '1', TRUST_PROXY_ADDRESSES: '10.0.0.5, ::1' }).trustProxyAddresses).toEqual(['10.0.0.5', '::1']);
+    expect(loadConfig({}).trustProxyAddresses).toEqual([]);
+    expect(failure({ TRUST_PROXY_HOPS: '1', TRUST_PROXY_ADDRESSES: '10.0.0.5, proxy.internal' })).toContain('TRUST_PROXY_ADDRESSES: must be');
+    expect(failure({ TRUST_PROXY_ADDRESSES: '10.0.0.5' })).toContain('TRUST_PROXY_ADDRESSES: needs TRUST_PROXY_HOPS');
     expect(failure({ ADMIN_SIGNUP: 'maybe' })).toContain('ADMIN_SIGNUP');
   });
 

@@ -59,6 +59,19 @@ describe('the edge', () => {
     });
   });
 
+  describe('TRUST_PROXY_ADDRESSES', () => {
+    it('believes the header only on connections from a listed proxy', async () => {
+      // The test connects from 127.0.0.1: not the listed proxy, so the header is ignored.
+      const direct = await extraApi({ env: 'production', trustProxyHops: 1, trustProxyAddresses: ['10.9.9.9'], rateLimits: limitsWithWindow(6103) });
+      expect((await loginFrom(direct, '198.51.100.1')).status).toBe(401);
+      expect((await loginFrom(direct, '198.51.100.2')).status).toBe(401);
+      expect((await loginFrom(direct, '198.51.100.3')).status).toBe(429);
+      // Listed (as ::ffff:127.0.0.1 or 127.0.0.1, however Node reports it): each client counts apart.
+      const viaProxy = await extraApi({ env: 'production', trustProxyHops: 1, trustProxyAddresses: ['127.0.0.1'], rateLimits: limitsWithWindow(6104) });
+      for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) expect((await loginFrom(viaProxy, client)).status).toBe(401);
+    });
+  });
+
   describe('ADMIN_SIGNUP=off', () => {
     const body = () => ({ name: 'Eve', email: uniqueEmail(), password: 'long enough password', admin_secret: stack.config.adminRegistrationSecret });
 
