@@ -14,6 +14,7 @@ import { createBookingWorker } from './temporal/worker';
 /** How long running activities may take to finish after SIGTERM, and when to give up on them. */
 const SHUTDOWN_GRACE = '20s';
 const SHUTDOWN_FORCE = '25s';
+const PURGE_SCHEDULE_DEADLINE_MS = 10_000;
 
 /**
  * `npm run start:worker`: runs until SIGINT/SIGTERM. The Temporal Runtime turns the signal into
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
 async function ensurePurgeScheduleLogged(config: Config, logger: Logger): Promise<void> {
   const client = createTemporalClient(config);
   try {
-    const outcome = await ensurePurgeSchedule(client, config.temporal.taskQueue);
+    // Bounded, so a Temporal server that accepted the worker but stalls here cannot hold up its start.
+    const outcome = await client.withDeadline(Date.now() + PURGE_SCHEDULE_DEADLINE_MS, () => ensurePurgeSchedule(client, config.temporal.taskQueue));
     logger.info({ outcome, scheduleId: purgeScheduleId(config.temporal.taskQueue) }, 'purge schedule ready');
   } catch (err) {
     logger.error({ err }, 'cannot create the purge schedule; stale tokens and limiter rows stay until a worker start succeeds');
