@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
 import { purgeScheduleId } from '../../src/temporal/purgeSchedule';
 import { createUser } from '../helpers/factories';
+import { recordHistory } from '../helpers/histories';
 import { startWorkerProcess } from '../helpers/workerProcess';
 
 /** The purge deletes dead refresh tokens and expired limiter rows, on a Temporal Schedule. */
@@ -93,6 +94,7 @@ describe('the purge schedule', () => {
           if (run) {
             const handle = client.workflow.getHandle(run.action.workflow.workflowId, run.action.workflow.firstExecutionRunId);
             result = await handle.result();
+            await recordHistory(handle, 'purge-stale-rows');
           } else await new Promise((r) => setTimeout(r, 200));
         }
         expect(result).toEqual({ refresh_tokens: expect.any(Number), rate_limits: expect.any(Number), login_backoff: expect.any(Number) });
