@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { PaymentProvider } from '../src/payments/PaymentProvider';
 import { createReservationActivities } from './reservations';
 import { createPaymentActivities } from './payments';
+import { createMaintenanceActivities } from './maintenance';
 
 export interface ActivityDeps {
   knex: Knex;
@@ -13,6 +14,7 @@ export function createActivities({ knex, paymentProvider }: ActivityDeps) {
   return {
     ...createReservationActivities(knex),
     ...createPaymentActivities(knex, paymentProvider),
+    ...createMaintenanceActivities(knex),
     /** The benchmark's and smoke test's no-op: proves a worker can reach Postgres. */
     async ping(): Promise<string> {
       const { rows } = await knex.raw<{ rows: { now: Date }[] }>('SELECT now() AS now');

@@ -244,7 +244,9 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   const jwtSecret = randomBytes(24).toString('hex');
   const taskQueue = DEFAULT_TASK_QUEUE;
   const baseEnv: Record<string, string> = {
-    NODE_ENV: 'production',
+    // Not production: production refuses the fake payment provider the benchmark pays with.
+    // Nothing else on the measured paths depends on NODE_ENV (logs are JSON either way).
+    NODE_ENV: 'development',
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.env.address,
     TEMPORAL_NAMESPACE: 'default',

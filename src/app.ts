@@ -4,6 +4,7 @@ import type { AppDeps } from './deps';
 import { errorMiddleware } from './http/errorMiddleware';
 import { jsonBodyParser } from './http/bodyParser';
 import { requestContext } from './http/requestId';
+import { onlyTrustedProxies } from './http/trustedProxies';
 import { createApiMetrics, type ApiMetrics } from './metrics/apiMetrics';
 import { httpMetrics } from './metrics/httpMetrics';
 import { metricsRouter } from './metrics/router';
@@ -14,13 +15,17 @@ import { apiRouters } from './routes';
 
 /** The routers outside /api/v1, in one list so the app and the OpenAPI check agree. */
 export function rootRouters(deps: AppDeps, metrics: ApiMetrics): Router[] {
-  return [healthRouter(deps), openapiRouter(), docsRouter(), metricsRouter(metrics.registry)];
+  return [healthRouter(deps), openapiRouter(), docsRouter(), metricsRouter(metrics.registry, deps.config)];
 }
 
 /** Builds the API without listening, so tests drive it over HTTP on a port of their own. */
 export function createApp(deps: AppDeps, metrics: ApiMetrics = createApiMetrics()): Koa {
   const app = new Koa();
-  app.proxy = deps.config.env === 'production';
+  // X-Forwarded-For is anyone's to write: only the entries our own proxies appended are believed,
+  // so a forged address cannot dodge the per-address limits.
+  app.proxy = deps.config.trustProxyHops > 0;
+  app.maxIpsCount = deps.config.trustProxyHops;
+  if (deps.config.trustProxyAddresses.length > 0) app.use(onlyTrustedProxies(deps.config.trustProxyAddresses));
   // Outermost, so the log line and the metrics see the status the error middleware settled on.
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(metrics));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIpAddress } from './http/trustedProxies';
 
 const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
 const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me';
@@ -6,6 +7,10 @@ const DEV_WEBHOOK_SECRET = 'whsec_dev_change_me';
 const DEFAULT_SECRETS = new Set([DEV_JWT_SECRET, DEV_ADMIN_SECRET, DEV_WEBHOOK_SECRET]);
 
 const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** Long enough that guessing is hopeless even where the only brake is a per-address limit. */
+export const PRODUCTION_MIN_SECRET_LENGTH = 32;
+export const PRODUCTION_MIN_BCRYPT_ROUNDS = 10;
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -17,7 +22,8 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   ADMIN_REGISTRATION_SECRET: z.string().min(8).default(DEV_ADMIN_SECRET),
   HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
-  PAYMENT_PROVIDER: z.enum(['fake', 'stripe']).default('fake'),
+  // No default here: production must name its provider (see loadConfig).
+  PAYMENT_PROVIDER: z.enum(['fake', 'stripe']).optional(),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   PAYMENT_WEBHOOK_SECRET: z.string().min(8).default(DEV_WEBHOOK_SECRET),
   FAKE_PAYMENT_WEBHOOK_URL: z.url().optional(),
@@ -25,6 +31,19 @@ const EnvSchema = z.object({
   CANCELLATION_CUTOFF_MINUTES: int(60),
   CLEANING_BUFFER_MINUTES: int(15),
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
+  // Hops of reverse proxies in front of the API whose X-Forwarded-For is trusted; 0 trusts none.
+  TRUST_PROXY_HOPS: int(0).refine((v) => v <= 10, 'must be 0 to 10'),
+  // Optional: the proxies' own addresses; the header is then believed only on their connections.
+  TRUST_PROXY_ADDRESSES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((a) => a.trim()).filter(Boolean))
+    .refine((list) => list.every(isIpAddress), 'must be a comma-separated list of IP addresses'),
+  // `off` once the first admins exist: nobody can sign up as admin, whatever the secret.
+  ADMIN_SIGNUP: z.enum(['on', 'off']).default('on'),
+  REFRESH_FAMILY_MAX_AGE_DAYS: int(30).refine((v) => v >= 1, 'must be at least 1'),
+  // Bearer token GET /metrics requires; in production /metrics is not served without one.
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   // Unset: pretty on a terminal outside production, JSON otherwise.
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -33,8 +52,13 @@ const EnvSchema = z.object({
   WORKER_METRICS_PORT: int(9464).refine((v) => v <= 65535, 'must be a port number (0 turns it off)'),
   WORKER_APP_METRICS_PORT: int(9465).refine((v) => v <= 65535, 'must be a port number (0 turns it off)'),
   // Attempts per window; 0 turns that limit off.
-  RATE_LIMIT_LOGIN_PER_EMAIL: int(10),
-  RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
+  // A ceiling per account across all addresses, far above what one address may try (below).
+  RATE_LIMIT_LOGIN_PER_EMAIL: int(100),
+  RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS: int(3600).refine((v) => v >= 1, 'must be at least 1'),
+  // Failed logins per (e-mail, address) before backoff; then waits double from BASE up to MAX.
+  LOGIN_BACKOFF_FREE_FAILURES: int(5),
+  LOGIN_BACKOFF_BASE_SECONDS: int(2).refine((v) => v >= 1, 'must be at least 1'),
+  LOGIN_BACKOFF_MAX_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
   RATE_LIMIT_LOGIN_PER_ADDRESS: int(30),
   RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS: int(60).refine((v) => v >= 1, 'must be at least 1'),
   RATE_LIMIT_SIGNUP_PER_EMAIL: int(5),
@@ -51,6 +75,13 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
+/** Failed logins per (e-mail, address): `freeFailures` are free, then each waits twice as long. */
+export interface LoginBackoffRule {
+  freeFailures: number;
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
@@ -59,7 +90,7 @@ export interface Config {
   jwtSecret: string;
   adminRegistrationSecret: string;
   holdTtlSeconds: number;
-  paymentProvider: Env['PAYMENT_PROVIDER'];
+  paymentProvider: 'fake' | 'stripe';
   paymentWebhookSecret: string;
   stripeSecretKey: string | undefined;
   /** Where the fake provider delivers its webhooks, and how long after a pending charge. */
@@ -67,6 +98,15 @@ export interface Config {
   cancellationCutoffMinutes: number;
   cleaningBufferMinutes: number;
   bcryptRounds: number;
+  /** Trusted reverse-proxy hops (Koa's app.proxy and app.maxIpsCount); 0: the socket's address. */
+  trustProxyHops: number;
+  /** Empty: any peer's X-Forwarded-For counts (up to trustProxyHops); else only these peers'. */
+  trustProxyAddresses: string[];
+  adminSignup: boolean;
+  /** How long a refresh-token family may live from its login, however often it rotates. */
+  refreshFamilyMaxAgeDays: number;
+  /** Undefined: /metrics is public outside production and not served in production. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   /** Undefined: pretty on a terminal outside production, JSON otherwise. */
   logFormat: Env['LOG_FORMAT'];
@@ -77,6 +117,7 @@ export interface Config {
     loginPerAddress: RateLimitRule;
     signupPerEmail: RateLimitRule;
     signupPerAddress: RateLimitRule;
+    loginBackoff: LoginBackoffRule;
   };
 }
 
@@ -94,18 +135,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     // pino-pretty is a dev dependency: the production image does not have it.
     throw new ConfigError('Invalid configuration:\n  LOG_FORMAT: pretty is for development; use json in production');
   }
-  if (e.PAYMENT_PROVIDER === 'stripe' && !e.STRIPE_SECRET_KEY) {
+  const paymentProvider = e.PAYMENT_PROVIDER ?? (e.NODE_ENV === 'production' ? undefined : 'fake');
+  if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe');
   }
+  if (e.TRUST_PROXY_ADDRESSES.length > 0 && e.TRUST_PROXY_HOPS === 0) {
+    throw new ConfigError('Invalid configuration:\n  TRUST_PROXY_ADDRESSES: needs TRUST_PROXY_HOPS (how many proxies append to X-Forwarded-For)');
+  }
   if (e.NODE_ENV === 'production') {
-    const weak = (['JWT_SECRET', 'ADMIN_REGISTRATION_SECRET', 'PAYMENT_WEBHOOK_SECRET'] as const).filter(
+    const weak = productionSecrets(e).filter(
       // PAYMENT_WEBHOOK_SECRET may list several secrets while rotating; none may be a default.
       (k) => !source[k] || e[k].split(',').some((part) => DEFAULT_SECRETS.has(part.trim())),
     );
     if (weak.length > 0) {
       throw new ConfigError(`Refusing to start in production with a default or missing secret: ${weak.join(', ')}`);
     }
+    const problems = productionProblems(e, paymentProvider);
+    if (problems.length > 0) {
+      throw new ConfigError(`Refusing to start in production:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    }
   }
+  // Only production leaves it unset, and production refused that above.
+  if (!paymentProvider) throw new ConfigError('Invalid configuration:\n  PAYMENT_PROVIDER: missing');
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -114,7 +165,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: e.JWT_SECRET,
     adminRegistrationSecret: e.ADMIN_REGISTRATION_SECRET,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
-    paymentProvider: e.PAYMENT_PROVIDER,
+    paymentProvider,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     stripeSecretKey: e.STRIPE_SECRET_KEY,
     fakePayments: {
@@ -124,6 +175,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cancellationCutoffMinutes: e.CANCELLATION_CUTOFF_MINUTES,
     cleaningBufferMinutes: e.CLEANING_BUFFER_MINUTES,
     bcryptRounds: e.BCRYPT_ROUNDS,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    trustProxyAddresses: e.TRUST_PROXY_ADDRESSES,
+    adminSignup: e.ADMIN_SIGNUP === 'on',
+    refreshFamilyMaxAgeDays: e.REFRESH_FAMILY_MAX_AGE_DAYS,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     workerMetrics: { host: e.WORKER_METRICS_HOST, sdkPort: e.WORKER_METRICS_PORT, appPort: e.WORKER_APP_METRICS_PORT },
@@ -132,6 +188,36 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
       signupPerEmail: { max: e.RATE_LIMIT_SIGNUP_PER_EMAIL, windowSeconds: e.RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS },
       signupPerAddress: { max: e.RATE_LIMIT_SIGNUP_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_SIGNUP_PER_ADDRESS_WINDOW_SECONDS },
+      loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseSeconds: e.LOGIN_BACKOFF_BASE_SECONDS, maxSeconds: e.LOGIN_BACKOFF_MAX_SECONDS },
     },
   };
+}
+
+type SecretName = 'JWT_SECRET' | 'ADMIN_REGISTRATION_SECRET' | 'PAYMENT_WEBHOOK_SECRET';
+
+/** With admin signup off the admin secret opens nothing, so production need not be given one. */
+function productionSecrets(e: Env): SecretName[] {
+  return e.ADMIN_SIGNUP === 'off' ? ['JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET'] : ['JWT_SECRET', 'ADMIN_REGISTRATION_SECRET', 'PAYMENT_WEBHOOK_SECRET'];
+}
+
+/** What production refuses beyond default secrets, one line per problem, each naming its variable. */
+function productionProblems(e: Env, paymentProvider: Config['paymentProvider'] | undefined): string[] {
+  const problems: string[] = [];
+  if (paymentProvider !== 'stripe') {
+    // The fake provider confirms every booking without taking money.
+    problems.push(`PAYMENT_PROVIDER: ${paymentProvider ? `${paymentProvider} is not a real provider` : 'missing'}; set stripe (with STRIPE_SECRET_KEY)`);
+  }
+  for (const name of productionSecrets(e)) {
+    if (e[name].split(',').some((part) => part.trim().length < PRODUCTION_MIN_SECRET_LENGTH)) {
+      problems.push(`${name}: shorter than ${PRODUCTION_MIN_SECRET_LENGTH} characters`);
+    }
+  }
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < PRODUCTION_MIN_SECRET_LENGTH) {
+    problems.push(`METRICS_TOKEN: shorter than ${PRODUCTION_MIN_SECRET_LENGTH} characters`);
+  }
+  if (e.BCRYPT_ROUNDS < PRODUCTION_MIN_BCRYPT_ROUNDS) problems.push(`BCRYPT_ROUNDS: below ${PRODUCTION_MIN_BCRYPT_ROUNDS}`);
+  for (const name of ['RATE_LIMIT_LOGIN_PER_EMAIL', 'RATE_LIMIT_LOGIN_PER_ADDRESS', 'LOGIN_BACKOFF_FREE_FAILURES'] as const) {
+    if (e[name] === 0) problems.push(`${name}: 0 turns login limiting off`);
+  }
+  return problems;
 }

@@ -1,17 +1,20 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { createKnex } from './db/knex';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { serveMetrics } from './metrics/serve';
 import { createWorkerMetrics, outcomeInterceptor } from './metrics/workerMetrics';
 import { createPaymentProvider } from './payments/createPaymentProvider';
-import { FakeWebhookDispatcher } from './payments/FakeWebhookDispatcher';
+import { fakeWebhookDispatcherFor } from './payments/fakeWebhookDispatcherFor';
+import { createTemporalClient } from './temporal/client';
+import { ensurePurgeSchedule, purgeScheduleId } from './temporal/purgeSchedule';
 import { installWorkerRuntime } from './temporal/runtime';
 import { createBookingWorker } from './temporal/worker';
 
 /** How long running activities may take to finish after SIGTERM, and when to give up on them. */
 const SHUTDOWN_GRACE = '20s';
 const SHUTDOWN_FORCE = '25s';
+const PURGE_SCHEDULE_DEADLINE_MS = 10_000;
 
 /**
  * `npm run start:worker`: runs until SIGINT/SIGTERM. The Temporal Runtime turns the signal into
@@ -38,11 +41,9 @@ async function main(): Promise<void> {
     options: { interceptors: { activity: [outcomeInterceptor(metrics)] }, shutdownGraceTime: SHUTDOWN_GRACE, shutdownForceTime: SHUTDOWN_FORCE },
   });
   // The fake provider's side: it calls the API back for asynchronous payments, as Stripe would.
-  const dispatcher =
-    config.paymentProvider === 'fake'
-      ? new FakeWebhookDispatcher(knex, { url: config.fakePayments.webhookUrl, secret: config.paymentWebhookSecret.split(',')[0], logger })
-      : undefined;
+  const dispatcher = fakeWebhookDispatcherFor(config, knex, logger);
   dispatcher?.start();
+  await ensurePurgeScheduleLogged(config, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   try {
     await worker.run();
@@ -50,6 +51,20 @@ async function main(): Promise<void> {
     await dispatcher?.stop();
     await Promise.allSettled([knex.destroy(), connection.close(), new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)))]);
     logger.info('worker stopped');
+  }
+}
+
+/** Bookings matter more than housekeeping: a failure here is logged, and the next start tries again. */
+async function ensurePurgeScheduleLogged(config: Config, logger: Logger): Promise<void> {
+  const client = createTemporalClient(config);
+  try {
+    // Bounded, so a Temporal server that accepted the worker but stalls here cannot hold up its start.
+    const outcome = await client.withDeadline(Date.now() + PURGE_SCHEDULE_DEADLINE_MS, () => ensurePurgeSchedule(client, config.temporal.taskQueue));
+    logger.info({ outcome, scheduleId: purgeScheduleId(config.temporal.taskQueue) }, 'purge schedule ready');
+  } catch (err) {
+    logger.error({ err }, 'cannot create the purge schedule; stale tokens and limiter rows stay until a worker start succeeds');
+  } finally {
+    await client.connection.close();
   }
 }
 

@@ -35,6 +35,7 @@ const COMPOSE_ENV = {
   JWT_SECRET: 'compose-test-jwt-secret-0123456789',
   ADMIN_REGISTRATION_SECRET: 'compose-test-admin-secret',
   PAYMENT_WEBHOOK_SECRET: 'whsec_compose_test',
+  STRIPE_SECRET_KEY: 'sk_test_compose',
 };
 
 function composeCli(): string[] | null {
@@ -107,6 +108,14 @@ describe('docker-compose.yml', () => {
     expect(services.api.command).toEqual(['node', '--import', 'tsx', 'src/server.ts']);
     expect(services.worker.command).toEqual(['node', '--import', 'tsx', 'src/worker.ts']);
     expect(services.api.environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233' });
+  });
+
+  it('never defaults to the fake payment provider, and requires the Stripe key', () => {
+    for (const name of ['api', 'worker']) {
+      const environment = services[name].environment as Record<string, string>;
+      expect(environment.PAYMENT_PROVIDER).not.toMatch(/fake/);
+      expect(environment.STRIPE_SECRET_KEY).toMatch(/^\$\{STRIPE_SECRET_KEY:\?/);
+    }
   });
 
   it('starts each part once what it needs is healthy or done', () => {

@@ -5,10 +5,12 @@ import { ConfigError, loadConfig } from '../src/config';
 /** The environment is parsed once at start-up; a bad value stops the process with its name. */
 
 const PRODUCTION_SECRETS = {
-  JWT_SECRET: 'a-real-jwt-secret-of-some-length',
-  ADMIN_REGISTRATION_SECRET: 'a-real-admin-secret',
-  PAYMENT_WEBHOOK_SECRET: 'whsec_a_real_one',
+  JWT_SECRET: 'a-real-jwt-secret-of-forty-characters-xx',
+  ADMIN_REGISTRATION_SECRET: 'a-real-admin-secret-of-thirty-two-ch',
+  PAYMENT_WEBHOOK_SECRET: 'whsec_a_real_one_of_thirty_two_characters',
 };
+/** What production needs besides the secrets: a real payment provider with its key. */
+const PRODUCTION = { NODE_ENV: 'production', PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_123', ...PRODUCTION_SECRETS };
 
 function failure(env: Record<string, string>): string {
   try {
@@ -94,13 +96,72 @@ describe('configuration', () => {
   });
 
   it('starts in production with real secrets', () => {
-    const config = loadConfig({ NODE_ENV: 'production', ...PRODUCTION_SECRETS });
+    const config = loadConfig(PRODUCTION);
     expect(config.env).toBe('production');
     expect(config.jwtSecret).toBe(PRODUCTION_SECRETS.JWT_SECRET);
   });
 
   it('refuses pretty logs in production, where pino-pretty is not installed', () => {
-    expect(failure({ NODE_ENV: 'production', ...PRODUCTION_SECRETS, LOG_FORMAT: 'pretty' })).toContain('LOG_FORMAT');
+    expect(failure({ ...PRODUCTION, LOG_FORMAT: 'pretty' })).toContain('LOG_FORMAT');
+  });
+
+  describe('production refuses unsafe settings, naming each', () => {
+    it.each([
+      ['PAYMENT_PROVIDER unset', { PAYMENT_PROVIDER: undefined }, /PAYMENT_PROVIDER: missing; set stripe/],
+      ['the fake provider', { PAYMENT_PROVIDER: 'fake' }, /PAYMENT_PROVIDER: fake is not a real provider/],
+      ['stripe without its key', { STRIPE_SECRET_KEY: undefined }, /STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe/],
+      ['a short JWT_SECRET', { JWT_SECRET: 'x'.repeat(31) }, /JWT_SECRET: shorter than 32 characters/],
+      ['a short ADMIN_REGISTRATION_SECRET', { ADMIN_REGISTRATION_SECRET: 'an-8-char' }, /ADMIN_REGISTRATION_SECRET: shorter than 32 characters/],
+      ['a short webhook secret in a rotation list', { PAYMENT_WEBHOOK_SECRET: `${PRODUCTION_SECRETS.PAYMENT_WEBHOOK_SECRET},whsec_short` }, /PAYMENT_WEBHOOK_SECRET: shorter than 32/],
+      ['a short METRICS_TOKEN', { METRICS_TOKEN: 'sixteen-chars-xx' }, /METRICS_TOKEN: shorter than 32 characters/],
+      ['bcrypt cost 9', { BCRYPT_ROUNDS: '9' }, /BCRYPT_ROUNDS: below 10/],
+      ['the per-e-mail login limit off', { RATE_LIMIT_LOGIN_PER_EMAIL: '0' }, /RATE_LIMIT_LOGIN_PER_EMAIL: 0 turns login limiting off/],
+      ['the per-address login limit off', { RATE_LIMIT_LOGIN_PER_ADDRESS: '0' }, /RATE_LIMIT_LOGIN_PER_ADDRESS: 0 turns login limiting off/],
+      ['the login backoff off', { LOGIN_BACKOFF_FREE_FAILURES: '0' }, /LOGIN_BACKOFF_FREE_FAILURES: 0 turns login limiting off/],
+    ])('%s', (_label, change: Record<string, string | undefined>, message) => {
+      const env = { ...PRODUCTION, ...change };
+      for (const [k, v] of Object.entries(change)) if (v === undefined) delete (env as Record<string, string | undefined>)[k];
+      expect(failure(env as Record<string, string>)).toMatch(message);
+      // Outside production the same values are allowed (tests and development use them).
+      expect(() => loadConfig({ ...env, NODE_ENV: 'development' } as Record<string, string>)).not.toThrow(/shorter|below|turns login|not a real/);
+    });
+
+    it('names every problem at once', () => {
+      const message = failure({ ...PRODUCTION, PAYMENT_PROVIDER: 'fake', BCRYPT_ROUNDS: '4', JWT_SECRET: 'y'.repeat(20) });
+      expect(message).toMatch(/^Refusing to start in production:/);
+      for (const name of ['PAYMENT_PROVIDER', 'BCRYPT_ROUNDS', 'JWT_SECRET']) expect(message).toContain(`  ${name}: `);
+    });
+
+    it('needs no admin secret with admin signup off', () => {
+      const env: Record<string, string> = { ...PRODUCTION, ADMIN_SIGNUP: 'off' };
+      delete env.ADMIN_REGISTRATION_SECRET;
+      expect(loadConfig(env).adminSignup).toBe(false);
+    });
+
+    it('refuses the worker too (same config), naming the payment provider', () => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+        cwd: path.join(__dirname, '..'),
+        env: { PATH: process.env.PATH, ...PRODUCTION, PAYMENT_PROVIDER: 'fake' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('PAYMENT_PROVIDER: fake is not a real provider');
+    });
+  });
+
+  it('reads the proxy, admin signup, token family and metrics settings', () => {
+    expect(loadConfig({})).toEqual(
+      expect.objectContaining({ trustProxyHops: 0, adminSignup: true, refreshFamilyMaxAgeDays: 30, metricsToken: undefined, paymentProvider: 'fake' }),
+    );
+    const config = loadConfig({ TRUST_PROXY_HOPS: '2', ADMIN_SIGNUP: 'off', REFRESH_FAMILY_MAX_AGE_DAYS: '7', METRICS_TOKEN: 'a-metrics-token-long-enough' });
+    expect(config).toEqual(expect.objectContaining({ trustProxyHops: 2, adminSignup: false, refreshFamilyMaxAgeDays: 7, metricsToken: 'a-metrics-token-long-enough' }));
+    expect(failure({ TRUST_PROXY_HOPS: '-1' })).toContain('TRUST_PROXY_HOPS');
+    expect(loadConfig({ TRUST_PROXY_HOPS: '1', TRUST_PROXY_ADDRESSES: '10.0.0.5, ::1' }).trustProxyAddresses).toEqual(['10.0.0.5', '::1']);
+    expect(loadConfig({}).trustProxyAddresses).toEqual([]);
+    expect(failure({ TRUST_PROXY_HOPS: '1', TRUST_PROXY_ADDRESSES: '10.0.0.5, proxy.internal' })).toContain('TRUST_PROXY_ADDRESSES: must be');
+    expect(failure({ TRUST_PROXY_ADDRESSES: '10.0.0.5' })).toContain('TRUST_PROXY_ADDRESSES: needs TRUST_PROXY_HOPS');
+    expect(failure({ ADMIN_SIGNUP: 'maybe' })).toContain('ADMIN_SIGNUP');
   });
 
   it('stops the real entry point with the message and exit code 1', () => {

@@ -28,9 +28,21 @@ const invalidToken = (detail = 'Invalid access token') =>
 
 const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
 
-function isAccessClaims(claims: unknown): claims is AccessTokenClaims {
-  const c = claims as Partial<AccessTokenClaims> | undefined;
-  return !!c && c.type === 'access' && typeof c.sub === 'string' && POSITIVE_INT.test(c.sub) && Number(c.sub) <= 2_147_483_647;
+/**
+ * jsonwebtoken checks `exp` only when a token has one, so a token minted without it (a leaked
+ * secret, a test helper) would never expire; we sign both, and demand both.
+ */
+function isAccessClaims(claims: unknown): claims is AccessTokenClaims & { exp: number; iat: number } {
+  const c = claims as Partial<AccessTokenClaims & { exp: unknown; iat: unknown }> | undefined;
+  return (
+    !!c &&
+    c.type === 'access' &&
+    typeof c.sub === 'string' &&
+    POSITIVE_INT.test(c.sub) &&
+    Number(c.sub) <= 2_147_483_647 &&
+    Number.isFinite(c.exp) &&
+    Number.isFinite(c.iat)
+  );
 }
 
 /**

@@ -34,7 +34,13 @@ export const authRoutes: RouteDoc[] = [
     },
     responses: [{ status: 201, description: 'The admin account and a token pair', schema: Session, headers: NO_STORE }],
     errors: [
-      { status: 403, codes: { INVALID_ADMIN_SECRET: 'admin_secret is not the configured ADMIN_REGISTRATION_SECRET' } },
+      {
+        status: 403,
+        codes: {
+          INVALID_ADMIN_SECRET: 'admin_secret is not the configured ADMIN_REGISTRATION_SECRET',
+          ADMIN_SIGNUP_DISABLED: 'Admin signup is turned off (ADMIN_SIGNUP=off); answered before the body is read',
+        },
+      },
       { status: 409, codes: { EMAIL_TAKEN: 'An account with this e-mail exists' } },
       VALIDATION,
       RATE_LIMITED,
@@ -53,7 +59,14 @@ export const authRoutes: RouteDoc[] = [
       { status: 401, codes: { INVALID_CREDENTIALS: 'Unknown e-mail or wrong password' } },
       { status: 403, codes: { ACCOUNT_DISABLED: 'The account was deactivated' } },
       VALIDATION,
-      RATE_LIMITED,
+      {
+        status: 429,
+        codes: {
+          RATE_LIMITED:
+            'Too many failed logins for this e-mail from this address (each failure past the first few doubles the wait), ' +
+            'for this e-mail from all addresses, or from this address; see Retry-After',
+        },
+      },
     ],
   },
   {
@@ -66,7 +79,13 @@ export const authRoutes: RouteDoc[] = [
     auth: 'none',
     body: { schema: named('RefreshTokenRequest', RefreshTokenBody), examples: { refresh: { summary: 'The refresh token from the last sign-in or refresh', value: { refresh_token: 'rt_2f1c...' } } } },
     responses: [{ status: 200, description: 'A new token pair; the old refresh token is spent', schema: named('TokenPair', TokenPairResponse), headers: NO_STORE }],
-    errors: [{ status: 401, codes: { INVALID_REFRESH_TOKEN: 'Unknown, expired, revoked or already used' } }, VALIDATION],
+    errors: [
+      {
+        status: 401,
+        codes: { INVALID_REFRESH_TOKEN: 'Unknown, expired, revoked or already used, or its login is older than REFRESH_FAMILY_MAX_AGE_DAYS (sign in again)' },
+      },
+      VALIDATION,
+    ],
   },
   {
     method: 'POST',

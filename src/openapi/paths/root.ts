@@ -45,9 +45,15 @@ export const rootRoutes: RouteDoc[] = [
     description:
       '`http_requests_total` and `http_request_duration_seconds` by method, route pattern and status; `booking_reservations_total` by outcome ' +
       '(held, rejected, confirmed, pending_payment, declined, cancelled: what the API answered); Node.js process metrics. ' +
-      "The worker's metrics are on its own ports (WORKER_METRICS_PORT, WORKER_APP_METRICS_PORT). Keep this path off the public internet.",
+      "The worker's metrics are on its own ports (WORKER_METRICS_PORT, WORKER_APP_METRICS_PORT). " +
+      'With METRICS_TOKEN set the scraper sends it as `Authorization: Bearer <METRICS_TOKEN>` (not a user\'s access token); ' +
+      'in production without METRICS_TOKEN this path answers 404.',
     tag: 'operations',
     auth: 'none',
     responses: [{ status: 200, description: 'Prometheus text format', contentType: 'text/plain; version=0.0.4' }],
+    errors: [
+      { status: 401, codes: { UNAUTHORIZED: 'METRICS_TOKEN is set and the request does not carry it as a bearer token' } },
+      { status: 404, codes: { NOT_FOUND: 'Production without METRICS_TOKEN: metrics are not served' } },
+    ],
   },
 ];

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { authenticate, createAccount } from '../../auth/accounts';
+import { createLoginBackoff } from '../../auth/loginBackoff';
 import { createPasswordHasher } from '../../auth/passwords';
 import { clientAddressSubject, createRateLimiter, type RateLimitCheck } from '../../auth/rateLimit';
 import { revokeRefreshTokenFamily, rotateRefreshToken } from '../../auth/refreshTokens';
@@ -27,6 +28,7 @@ export function authRouter(deps: AppDeps): Router {
   const hasher = createPasswordHasher(config.bcryptRounds);
   const limiter = createRateLimiter(knex, logger);
   const limits = config.rateLimits;
+  const backoff = createLoginBackoff(knex, limits.loginBackoff);
   const authenticated = requireAuth(config.jwtSecret, knex);
 
   const signupChecks = (ctx: Context, email: string): RateLimitCheck[] => [
@@ -50,6 +52,7 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   router.post('/admin/signup', async (ctx) => {
+    if (!config.adminSignup) throw new ApiError(403, 'ADMIN_SIGNUP_DISABLED', 'Admin signup is turned off (ADMIN_SIGNUP=off); an existing admin can create accounts');
     const body = parseBody(ctx, AdminSignupBody);
     // Counted before the secret is compared: the address limit is what stops guessing it.
     await limiter.consume(signupChecks(ctx, body.email));
@@ -64,18 +67,24 @@ export function authRouter(deps: AppDeps): Router {
   router.post('/login', async (ctx) => {
     const { email, password } = parseBody(ctx, LoginBody);
     const emailCheck = loginEmailCheck(email);
-    await limiter.consume([loginAddressCheck(ctx), emailCheck]);
+    const address = clientAddressSubject(ctx.ip);
+    await limiter.consume([loginAddressCheck(ctx)]);
+    // The pair first: attempts it refuses never reach the per-e-mail ceiling, so one address
+    // cannot use that ceiling up and lock the owner out everywhere.
+    await backoff.begin(email, address);
+    await limiter.consume([emailCheck]);
     const user = await authenticate(knex, hasher, email, password);
     // Only failed attempts count against the account: its owner logging in often is fine.
-    await limiter.refund(emailCheck);
+    await Promise.all([limiter.refund(emailCheck), backoff.clear(email, address)]);
     answerSession(ctx, 200, user, await startSession(knex, user, config.jwtSecret));
   });
 
   router.post('/refresh', async (ctx) => {
     const { refresh_token } = parseBody(ctx, RefreshTokenBody);
-    const result = await rotateRefreshToken(knex, refresh_token);
+    const result = await rotateRefreshToken(knex, refresh_token, config.refreshFamilyMaxAgeDays);
     if (!result.ok) {
       if (result.reason === 'reused') logger.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
+      if (result.reason === 'family_expired') logger.info({ userId: result.userId }, 'refresh token family past REFRESH_FAMILY_MAX_AGE_DAYS: revoked, the user signs in again');
       throw invalidRefreshToken();
     }
     noStore(ctx);
