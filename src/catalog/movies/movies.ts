@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { conflict, notFound } from '../../http/errors';
-import { Movie } from '../../db/models';
+import { Movie, Showtime } from '../../db/models';
 
 /** What a movie is made of, as the API takes it. */
 export interface MovieFields {
@@ -65,7 +65,7 @@ export async function deleteMovie(knex: Knex, id: number): Promise<void> {
     const movie = await Movie.query(trx).modify('live').findById(id).forUpdate();
     if (!movie) throw movieNotFound(id);
     // A showtime that is running now counts too: its audience is in the auditorium.
-    const count = await movie.$relatedQuery('showtimes', trx).modify('live').where('ends_at', '>', trx.fn.now()).resultSize();
+    const count = await Showtime.query(trx).modify('live').where({ movie_id: id }).where('ends_at', '>', trx.fn.now()).resultSize();
     if (count > 0) {
       throw conflict('MOVIE_HAS_SHOWTIMES', `Movie ${id} has ${count} upcoming showtime(s); delete them first`, { showtime_count: count });
     }

@@ -1,6 +1,4 @@
-import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel';
-import { Showtime } from './Showtime';
 
 export class Movie extends BaseModel {
   static tableName = 'movies';
@@ -12,9 +10,4 @@ export class Movie extends BaseModel {
   genre!: string | null;
   rating!: string | null;
   poster_url!: string | null;
-  showtimes?: Showtime[];
-
-  static relationMappings = (): RelationMappings => ({
-    showtimes: { relation: BaseModel.HasManyRelation, modelClass: Showtime, join: { from: 'movies.id', to: 'showtimes.movie_id' } },
-  });
 }
