@@ -13,8 +13,8 @@ import { knexConfig } from '../knexfile';
 import { describeExecutable, ensureTemporalCli } from '../scripts/temporalCli';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres, withDatabase } from '../scripts/postgres';
 import { createKnex } from '../src/db/knex';
-import { startDevServer } from '../src/temporal/devServer';
-import { pingWorkflow } from '../workflows';
+import { startDevServer } from '../scripts/devServer';
+import { pingWorkflow } from './workflows/ping';
 import { DEFAULT_TASK_QUEUE } from '../workflows/shared';
 import { httpClient } from './http';
 import { logLine } from './log';
@@ -225,7 +225,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     (async () => {
       const noop = () => undefined;
       const { code } = await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'),
+        workflowsPath: require.resolve('./workflows'),
         logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
       });
       const file = path.join(dir, 'workflow-bundle.js');

@@ -356,7 +356,7 @@ async function startTemporal(
   say: (line: string) => void,
   control: (message: string) => void,
 ): Promise<TemporalHandle> {
-  const { startDevServer } = await import('../src/temporal/devServer');
+  const { startDevServer } = await import('./devServer');
   const dbFilename = path.join(s.dataDir, 'temporal.db');
   say(`starting the Temporal dev server on ${s.temporalIp}:${s.temporalPort} (state in ${path.relative(ROOT, dbFilename)})`);
   const env = await startDevServer({

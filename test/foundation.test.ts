@@ -1,4 +1,4 @@
-import { pingWorkflow } from '../workflows';
+import { pingWorkflow } from '../bench/workflows/ping';
 import { apiClient } from './helpers/http';
 import { startTestStack, type TestStack } from './helpers/stack';
 

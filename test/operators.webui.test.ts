@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { chromium, type Browser } from 'playwright-core';
 import { ensureTemporalCli } from '../scripts/temporalCli';
-import { startDevServer } from '../src/temporal/devServer';
+import { startDevServer } from '../scripts/devServer';
 import { stateQuery } from '../workflows/shared';
 import { createShowtime, createUser } from './helpers/factories';
 import { parseHistory } from './helpers/histories';

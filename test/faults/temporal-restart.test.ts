@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli, type TemporalExecutable } from '../../scripts/temporalCli';
-import { startDevServer } from '../../src/temporal/devServer';
+import { startDevServer } from '../../scripts/devServer';
 import { paymentSignal } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes } from '../../workflows/shared';
-import type { TemporalExecutable } from '../../scripts/temporalCli';
+import { searchAttributes } from '../workflows/shared';
+import type { TemporalExecutable } from './temporalCli';
 
 /** Dynamic config every dev server of the project needs (DESIGN.md, "Running it"). */
 export const DEV_SERVER_DYNAMIC_CONFIG = [
