@@ -5,7 +5,7 @@ import { createApp } from '../src/app';
 import { createLogger } from '../src/logger';
 import { createShowtime, createUser } from './helpers/factories';
 import { apiClient, type ApiClient } from './helpers/http';
-import { freePort } from './helpers/ports';
+import { freePort } from '../scripts/lib/ports';
 import { eventually } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from './helpers/workerProcess';

@@ -11,7 +11,7 @@ import { createShowtime, createUser } from './helpers/factories';
 import { parseHistory } from './helpers/histories';
 import { apiClient, type ApiClient } from './helpers/http';
 import { waitForListing } from './helpers/operators';
-import { freePort } from './helpers/ports';
+import { freePort } from '../scripts/lib/ports';
 import { activeSeatIds, eventually, waitForStatus } from './helpers/reservations';
 import { startTestStack, type TestStack } from './helpers/stack';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { withDatabase } from '../../scripts/postgres';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../scripts/lib/ports';
 import { startPostgresProcess, type PostgresProcess } from '../helpers/postgresProcess';
 import { migrateIsolated } from '../helpers/security';
 import { activeSeatIds, chargeCount, doubleBookedSeats, eventually, waitForStatus } from '../helpers/reservations';

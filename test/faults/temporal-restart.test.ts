@@ -6,7 +6,7 @@ import { startDevServer } from '../../scripts/devServer';
 import { paymentSignal } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
-import { freePort, waitForPortClosed } from '../helpers/ports';
+import { freePort, waitForPortClosed } from '../../scripts/lib/ports';
 import { activeSeatIds, chargeCount, doubleBookedSeats, eventually, refundTotal, waitForStatus } from '../helpers/reservations';
 import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
 

@@ -10,7 +10,7 @@ import { MAX_BODY_BYTES } from '../../src/http/bodyParser';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
 import { uniqueToken } from '../helpers/catalog';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../scripts/lib/ports';
 import { eventually } from '../helpers/reservations';
 import { errorShapeProblem } from '../helpers/security';
 import { startTestStack, type TestStack } from '../helpers/stack';
