@@ -29,7 +29,7 @@ export function hasExited(child: ChildProcess): boolean {
 }
 
 /** Resolves once `child` has exited (at once when it already has). */
-export function exitOf(child: ChildProcess): Promise<void> {
+function exitOf(child: ChildProcess): Promise<void> {
   if (hasExited(child)) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
