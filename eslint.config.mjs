@@ -20,14 +20,14 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O.
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'bench/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'crypto', 'child_process', 'os'], message: 'Workflows must stay deterministic: no Node built-ins.' },
-            { group: ['pg', 'knex', 'objection', 'koa', '@koa/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '../src/*', '../activities/*'], message: 'Workflows may import only @temporalio/workflow and types.', allowTypeImports: true },
+            { group: ['pg', 'knex', 'objection', 'koa', '@koa/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '../src/*', '../activities/*', '../../src/*', '../../activities/*'], message: 'Workflows may import only @temporalio/workflow and types.', allowTypeImports: true },
           ],
         },
       ],

@@ -1,15 +1,16 @@
 /**
- * `npm run bench [-- --quick] [--diagnose] [--out FILE.json] [--readme | --no-readme]`
+ * `npm run bench [-- --quick] [--diagnose] [--out FILE.json] [--write-readme]`
  *
  * Measures how fast booking is, side by side with the floors it runs on, in one run, on a
  * stack of its own on loopback (bench/stack.ts), and writes bench/results/latest.json (shape:
- * bench/resultsSchema.ts) and latest.md. --quick finishes in under two minutes, the full run in
- * under ten. Everything started is stopped at the end, on error and on Ctrl-C.
+ * bench/resultsSchema.ts) and latest.md (both ignored by git); it rewrites README.md's figures
+ * only with --write-readme. --quick finishes in under two minutes, the full run in under ten. Everything started is stopped at the end, on error and on Ctrl-C.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseBenchCli, USAGE } from './cli';
 import { benchParams, settleWorker, type BenchContext } from './context';
 import { logLine } from './log';
 import { createUsers, SeatPool } from './fixtures';
@@ -27,36 +28,14 @@ import { measurePostgresHold } from './scenarios/postgresHold';
 import { measureSeatMap } from './scenarios/seatMap';
 import { measureUpdateWithStart, measureWorkflowStart } from './scenarios/temporalFloor';
 import { Cleanup, REPO_ROOT, startBenchStack } from './stack';
-import { noopWorkflow } from '../workflows/noop';
-
-interface Cli {
-  quick: boolean;
-  diagnose: boolean;
-  out: string;
-  readme: boolean | undefined;
-}
-
-function parseCli(argv: string[]): Cli {
-  const cli: Cli = { quick: false, diagnose: false, out: path.join(REPO_ROOT, 'bench', 'results', 'latest.json'), readme: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') cli.quick = true;
-    else if (a === '--diagnose') cli.diagnose = true;
-    else if (a === '--out') cli.out = path.resolve(argv[++i] ?? '');
-    else if (a.startsWith('--out=')) cli.out = path.resolve(a.slice('--out='.length));
-    else if (a === '--readme') cli.readme = true;
-    else if (a === '--no-readme') cli.readme = false;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--diagnose] [--out FILE.json] [--readme | --no-readme]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
-  }
-  if (!cli.out.endsWith('.json')) throw new Error('--out takes a .json file path');
-  return cli;
-}
+import { noopWorkflow } from './workflows/noop';
 
 async function main(): Promise<void> {
-  const cli = parseCli(process.argv.slice(2));
+  const cli = parseBenchCli(process.argv.slice(2), REPO_ROOT);
+  if (cli.help) {
+    console.log(USAGE);
+    return;
+  }
   const params = benchParams(cli.quick ? 'quick' : 'full');
   const began = Date.now();
   const loadavg = os.loadavg().map((v) => Math.round(v * 100) / 100);
@@ -237,7 +216,7 @@ async function main(): Promise<void> {
       console.error(`[bench] nothing succeeded for: ${missing.join(', ')}; see the log above`);
       process.exitCode = 2;
     }
-    if (cli.readme ?? params.mode === 'full') {
+    if (cli.writeReadme) {
       const updated = updateReadmeSection(path.join(REPO_ROOT, 'README.md'), markdown);
       logLine(updated ? 'updated the benchmark section of README.md' : 'README.md has no <!-- bench:start --> / <!-- bench:end --> markers: left alone');
     }

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,14 +12,17 @@ import { knexConfig } from '../knexfile';
 import { describeExecutable, ensureTemporalCli } from '../scripts/temporalCli';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres, withDatabase } from '../scripts/postgres';
 import { createKnex } from '../src/db/knex';
-import { startDevServer } from '../src/temporal/devServer';
-import { pingWorkflow } from '../workflows';
+import { findDevServerPid, startDevServer } from '../scripts/devServer';
+import { freePort } from '../scripts/lib/ports';
+import { REPO_ROOT, spawnNodeScript, stopProcess } from '../scripts/lib/processes';
+import { configToEnv, loadConfig } from '../src/config';
+import { pingWorkflow } from './workflows/ping';
 import { DEFAULT_TASK_QUEUE } from '../workflows/shared';
 import { httpClient } from './http';
 import { logLine } from './log';
 import { Fatal, waitFor } from './measure';
 
-export const REPO_ROOT = path.resolve(__dirname, '..');
+export { REPO_ROOT };
 
 const log = logLine;
 
@@ -47,17 +49,6 @@ export class Cleanup {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Resident memory of a process in MiB, from /proc/<pid>/status (VmRSS). */
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -75,26 +66,9 @@ export function cpuMs(pid: number): number {
   return ticks * 10; // CLK_TCK is 100 on Linux
 }
 
-/** The Temporal dev server's pid: a child of this process (spawned by the SDK's core) named `temporal`. */
-export function findDevServerPid(): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && comm === 'temporal') return Number(entry);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return undefined;
-}
-
 /** A service of the app (API or worker) running as its own Node process, as in production. */
 export class ServiceProcess {
   private exitCode: number | null | undefined;
-  private readonly exited: Promise<void>;
   /** How it ended, once it has. */
   exitHow = '';
   /** Set once the benchmark has asked it to stop: its exit is then no failure. */
@@ -105,12 +79,9 @@ export class ServiceProcess {
     readonly child: ChildProcess,
     readonly logFile: string,
   ) {
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? -1 : null);
-        this.exitHow = signal ? `signal ${signal}` : `exit code ${code}`;
-        resolve();
-      });
+    child.once('exit', (code, signal) => {
+      this.exitCode = code ?? (signal ? -1 : null);
+      this.exitHow = signal ? `signal ${signal}` : `exit code ${code}`;
     });
   }
 
@@ -134,13 +105,7 @@ export class ServiceProcess {
   async stop(graceMs = 15_000): Promise<void> {
     this.stopRequested = true;
     if (!this.alive) return;
-    this.child.kill('SIGTERM');
-    const done = await Promise.race([this.exited.then(() => true), sleep(graceMs, false)]);
-    if (!done) {
-      log(`${this.name} (pid ${this.pid}) did not stop within ${graceMs} ms: SIGKILL`);
-      this.child.kill('SIGKILL');
-      await Promise.race([this.exited, sleep(5_000)]);
-    }
+    await stopProcess(this.child, graceMs, () => log(`${this.name} (pid ${this.pid}) did not stop within ${graceMs} ms: SIGKILL`));
   }
 }
 
@@ -225,7 +190,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     (async () => {
       const noop = () => undefined;
       const { code } = await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'),
+        workflowsPath: require.resolve('./workflows'),
         logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
       });
       const file = path.join(dir, 'workflow-bundle.js');
@@ -241,36 +206,31 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   cleanup.add('bench Temporal client', () => connection.close());
   const client = new Client({ connection, namespace: 'default' });
 
-  const jwtSecret = randomBytes(24).toString('hex');
-  const taskQueue = DEFAULT_TASK_QUEUE;
-  const baseEnv: Record<string, string> = {
-    // Not production: production refuses the fake payment provider the benchmark pays with.
-    // Nothing else on the measured paths depends on NODE_ENV (logs are JSON either way).
+  // Every app setting comes from here, none from the caller's shell: fresh secrets. Not production:
+  // production refuses the fake payment provider the benchmark pays with, and nothing else on the
+  // measured paths depends on NODE_ENV (logs are JSON either way).
+  const config = loadConfig({
     NODE_ENV: 'development',
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.env.address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    JWT_SECRET: jwtSecret,
+    TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE,
+    JWT_SECRET: randomBytes(24).toString('hex'),
     ADMIN_REGISTRATION_SECRET: randomBytes(16).toString('hex'),
     PAYMENT_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
+    HOLD_TTL_SECONDS: String(opts.holdTtlSeconds),
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-  };
+  });
+  const jwtSecret = config.jwtSecret;
+  const taskQueue = config.temporal.taskQueue;
+  const baseEnv: Record<string, string> = { ...configToEnv(config), WORKFLOW_BUNDLE_PATH: bundlePath };
 
   let serial = 0;
   function spawnService(name: string, script: string, env: Record<string, string>): ServiceProcess {
     serial += 1;
     const logFile = path.join(dir, `${name}-${serial}.log`);
     const fd = openSync(logFile, 'a');
-    // `node --import tsx` is what the `tsx` CLI runs, minus its wrapper process: one pid to
-    // signal and to read the RSS and CPU time of.
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: REPO_ROOT,
-      env: { ...withoutAppEnv(process.env), ...baseEnv, ...env },
-      stdio: ['ignore', fd, fd],
-    });
+    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd });
     closeSync(fd);
     const proc = new ServiceProcess(name, child, logFile);
     cleanup.add(`${name} (pid ${child.pid})`, () => proc.stop());
@@ -297,7 +257,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   }
 
   async function startWorker(): Promise<ServiceProcess> {
-    const proc = spawnService('worker', 'src/worker.ts', { HOLD_TTL_SECONDS: String(opts.holdTtlSeconds) });
+    const proc = spawnService('worker', 'src/worker.ts', {});
     // Ready once it has run a workflow whose activity reached Postgres.
     const handle = await client.workflow.start(pingWorkflow, {
       workflowId: `bench-ping-${Date.now()}-${serial}`,
@@ -363,15 +323,6 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
 function withLog(err: unknown, proc: ServiceProcess): Error {
   const msg = err instanceof Error ? err.message : String(err);
   return new Error(`${proc.name} did not come up: ${msg}\n--- ${proc.logFile} ---\n${proc.logTail()}`);
-}
-
-/** The app's own settings must come from the benchmark, not from the caller's shell. */
-function withoutAppEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const k of ['PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'HOLD_TTL_SECONDS', 'LOG_LEVEL']) {
-    delete out[k];
-  }
-  return out;
 }
 
 function assertLoopbackDatabase(url: string): void {

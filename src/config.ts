@@ -221,3 +221,48 @@ function productionProblems(e: Env, paymentProvider: Config['paymentProvider'] |
   }
   return problems;
 }
+
+/**
+ * The environment that loadConfig() reads back as `config`: for starting the API or the worker
+ * as a process of its own with a config built here (tests, bench), instead of a hand-kept list.
+ */
+export function configToEnv(config: Config): Record<string, string> {
+  const rule = (name: string, r: RateLimitRule) => ({ [name]: String(r.max), [`${name}_WINDOW_SECONDS`]: String(r.windowSeconds) });
+  const env: Record<string, string> = {
+    NODE_ENV: config.env,
+    PORT: String(config.port),
+    DATABASE_URL: config.databaseUrl,
+    TEMPORAL_ADDRESS: config.temporal.address,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
+    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    JWT_SECRET: config.jwtSecret,
+    ADMIN_REGISTRATION_SECRET: config.adminRegistrationSecret,
+    HOLD_TTL_SECONDS: String(config.holdTtlSeconds),
+    PAYMENT_PROVIDER: config.paymentProvider,
+    PAYMENT_WEBHOOK_SECRET: config.paymentWebhookSecret,
+    FAKE_PAYMENT_WEBHOOK_URL: config.fakePayments.webhookUrl,
+    FAKE_PAYMENT_WEBHOOK_DELAY_MS: String(config.fakePayments.webhookDelayMs),
+    CANCELLATION_CUTOFF_MINUTES: String(config.cancellationCutoffMinutes),
+    CLEANING_BUFFER_MINUTES: String(config.cleaningBufferMinutes),
+    BCRYPT_ROUNDS: String(config.bcryptRounds),
+    LOG_LEVEL: config.logLevel,
+    WORKER_METRICS_HOST: config.workerMetrics.host,
+    WORKER_METRICS_PORT: String(config.workerMetrics.sdkPort),
+    WORKER_APP_METRICS_PORT: String(config.workerMetrics.appPort),
+    ...rule('RATE_LIMIT_LOGIN_PER_EMAIL', config.rateLimits.loginPerEmail),
+    ...rule('RATE_LIMIT_LOGIN_PER_ADDRESS', config.rateLimits.loginPerAddress),
+    ...rule('RATE_LIMIT_SIGNUP_PER_EMAIL', config.rateLimits.signupPerEmail),
+    ...rule('RATE_LIMIT_SIGNUP_PER_ADDRESS', config.rateLimits.signupPerAddress),
+    LOGIN_BACKOFF_FREE_FAILURES: String(config.rateLimits.loginBackoff.freeFailures),
+    LOGIN_BACKOFF_BASE_SECONDS: String(config.rateLimits.loginBackoff.baseSeconds),
+    LOGIN_BACKOFF_MAX_SECONDS: String(config.rateLimits.loginBackoff.maxSeconds),
+    TRUST_PROXY_HOPS: String(config.trustProxyHops),
+    ADMIN_SIGNUP: config.adminSignup ? 'on' : 'off',
+    REFRESH_FAMILY_MAX_AGE_DAYS: String(config.refreshFamilyMaxAgeDays),
+  };
+  if (config.trustProxyAddresses.length > 0) env.TRUST_PROXY_ADDRESSES = config.trustProxyAddresses.join(',');
+  if (config.metricsToken !== undefined) env.METRICS_TOKEN = config.metricsToken;
+  if (config.stripeSecretKey !== undefined) env.STRIPE_SECRET_KEY = config.stripeSecretKey;
+  if (config.logFormat !== undefined) env.LOG_FORMAT = config.logFormat;
+  return env;
+}

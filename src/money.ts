@@ -14,5 +14,3 @@ export function fromCents(cents: number): string {
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
-
-export const MONEY_PATTERN = MONEY;

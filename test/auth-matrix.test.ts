@@ -1,24 +1,15 @@
-import type Router from '@koa/router';
 import pino from 'pino';
-import { guardedRoles } from '../src/http/auth';
 import type { UserRole } from '../src/db/models';
 import { apiRouters } from '../src/routes';
 import { createUser } from './helpers/factories';
-import { apiClient, type ApiClient } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { registeredRoutes, type RegisteredRoute } from './helpers/security';
+import { useTestStack, type TestStack } from './helpers/stack';
 
 /**
  * Every role-guarded route answers 401 without a token and 403 to the roles it does not admit.
  * The routes come from the registered routers (any middleware made by requireRole), so a route
  * added later is covered without touching this file.
  */
-
-interface Route {
-  method: string;
-  /** As registered, with parameters: /movies/:id */
-  path: string;
-  roles: readonly UserRole[] | undefined;
-}
 
 const ROLES: UserRole[] = ['user', 'staff', 'admin'];
 /** Ids that exist nowhere, so an admitted caller meets a 404 or 422 and changes nothing. */
@@ -49,43 +40,19 @@ const NOT_ROLE_GUARDED = [
   'POST /webhooks/payments',
 ];
 
-function registeredRoutes(routers: Router[]): Route[] {
-  const routes: Route[] = [];
-  for (const router of routers) {
-    // `router.use(...)` layers have no methods and guard every route they match.
-    const useLayers = router.stack.filter((layer) => layer.methods.length === 0);
-    for (const layer of router.stack) {
-      if (layer.methods.length === 0) continue;
-      const path = String(layer.path);
-      const concrete = concretePath(path);
-      const middleware = [...useLayers.filter((u) => u.match(concrete)).flatMap((u) => u.stack), ...layer.stack];
-      const roles = middleware.map(guardedRoles).find((r) => r !== undefined);
-      for (const method of layer.methods.filter((m) => m !== 'HEAD')) routes.push({ method, path, roles });
-    }
-  }
-  return routes;
-}
-
 const concretePath = (path: string) => path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ABSENT_ID);
-const nameOf = (r: Pick<Route, 'method' | 'path'>) => `${r.method} ${r.path}`;
+const nameOf = (r: Pick<RegisteredRoute, 'method' | 'path'>) => `${r.method} ${r.path}`;
 
 const deps = (stack: TestStack) => ({ config: stack.config, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) });
 
 describe('role-guarded route matrix', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  let routes: Route[];
+  let routes: RegisteredRoute[];
   const tokens = {} as Record<UserRole, string>;
 
+  const { stack, api } = useTestStack({ worker: false });
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
-    api = apiClient(stack.baseUrl);
     routes = registeredRoutes(apiRouters(deps(stack)));
     for (const role of ROLES) tokens[role] = (await createUser(stack.knex, stack.config.jwtSecret, role)).token;
-  });
-
-  afterAll(async () => {
-    await stack?.close();
   });
 
   const guarded = () => routes.filter((r) => r.roles !== undefined);

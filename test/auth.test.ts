@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { clientAddressSubject } from '../src/auth/rateLimit';
 import { createUser } from './helpers/factories';
 import { apiClient, type ApiClient } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack, startTestStack, type TestStack } from './helpers/stack';
 
 const PASSWORD = 'correct horse battery';
 const uniqueEmail = (tag = 'auth') => `${tag}-${randomUUID()}@example.test`;
@@ -22,17 +22,19 @@ const RELAXED_LIMITS = {
 };
 
 describe('auth', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   // Two API processes sharing one database, for the rate limits. Per-address windows are
   // unusual values so their counters are keyed apart from any other test file's.
   let emailLimited: [ApiClient, ApiClient];
   let addressLimited: [ApiClient, ApiClient];
   const extraStacks: TestStack[] = [];
 
+  // Registered before the stack's own hooks, so it runs before the stack closes.
+  afterAll(async () => {
+    // Objection's models are bound to the last pool opened: no pool closes while tests still run.
+    for (const s of extraStacks) await s.close();
+  });
+  const { stack, api } = useTestStack({ worker: false, env: RELAXED_LIMITS });
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false, env: RELAXED_LIMITS });
-    api = apiClient(stack.baseUrl);
     const emailEnv = {
       ...RELAXED_LIMITS,
       RATE_LIMIT_LOGIN_PER_EMAIL: '3',
@@ -52,12 +54,6 @@ describe('auth', () => {
     const clients = extraStacks.map((s) => apiClient(s.baseUrl));
     emailLimited = [clients[0], clients[1]];
     addressLimited = [clients[2], clients[3]];
-  });
-
-  afterAll(async () => {
-    // Objection's models are bound to the last pool opened: no pool closes while tests still run.
-    for (const s of extraStacks) await s.close();
-    await stack?.close();
   });
 
   async function signup(overrides: Record<string, unknown> = {}) {

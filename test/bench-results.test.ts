@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseBenchCli } from '../bench/cli';
 import { buildResults, README_END, README_START, toMarkdown, updateReadmeSection } from '../bench/report';
 import { ResultsSchema, type Measured } from '../bench/resultsSchema';
 
@@ -116,5 +117,12 @@ describe('benchmark results file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('leaves README.md alone unless --write-readme asks for it, in quick and full runs alike', () => {
+    expect(parseBenchCli([], '/repo')).toEqual(expect.objectContaining({ quick: false, writeReadme: false, out: '/repo/bench/results/latest.json' }));
+    expect(parseBenchCli(['--quick'], '/repo').writeReadme).toBe(false);
+    expect(parseBenchCli(['--write-readme'], '/repo').writeReadme).toBe(true);
+    expect(() => parseBenchCli(['--readme'], '/repo')).toThrow(/unknown argument --readme/);
   });
 });

@@ -1,21 +1,14 @@
-import { apiClient, type ApiClient } from './helpers/http';
 import { countRows, postAuditorium, postMovie, postShowtime, uniqueToken } from './helpers/catalog';
 import { createUser } from './helpers/factories';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 describe('catalog: auditoriums', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let admin: string;
   let user: string;
+  const { stack, api } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
     admin = (await createUser(stack.knex, stack.config.jwtSecret, 'admin')).token;
     user = (await createUser(stack.knex, stack.config.jwtSecret, 'user')).token;
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   const auditoriumsNamed = (name: string) => countRows(stack.knex, 'auditoriums', (q) => q.whereRaw('lower(name) = lower(?)', [name]));

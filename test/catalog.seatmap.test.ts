@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { apiClient, type ApiClient } from './helpers/http';
 import { scheduledShowtime } from './helpers/catalog';
 import { createShowtime, createUser } from './helpers/factories';
 import { waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 interface SeatMapSeat {
   seat_id: number;
@@ -16,16 +15,10 @@ interface SeatMapSeat {
 }
 
 describe('catalog: seat map', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let admin: string;
+  const { stack, api } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
     admin = (await createUser(stack.knex, stack.config.jwtSecret, 'admin')).token;
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   const seatMap = async (showtimeId: number) => {

@@ -4,18 +4,12 @@ import { promisify } from 'node:util';
 import bcrypt from 'bcrypt';
 import { DEMO_ACCOUNTS } from '../scripts/seed';
 import { apiClient } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack, type TestStack } from './helpers/stack';
 
 const run = promisify(execFile);
 
 describe('npm run seed', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack } = useTestStack({ worker: false });
 
   const seed = () =>
     run(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../scripts/seed.ts')], {

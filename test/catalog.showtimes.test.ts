@@ -1,25 +1,18 @@
-import { apiClient, type ApiClient } from './helpers/http';
 import { addMinutes, countRows, minutesFromNow, postAuditorium, postMovie, postShowtime, scheduledShowtime } from './helpers/catalog';
 import { createUser } from './helpers/factories';
 import { waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 // Not the default 15, so the tests show the configured value is the one used.
 const BUFFER = 20;
 
 describe('catalog: showtimes', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let admin: string;
   let user: string;
+  const { stack, api } = useTestStack({ env: { CLEANING_BUFFER_MINUTES: String(BUFFER) } });
   beforeAll(async () => {
-    stack = await startTestStack({ env: { CLEANING_BUFFER_MINUTES: String(BUFFER) } });
-    api = apiClient(stack.baseUrl);
     admin = (await createUser(stack.knex, stack.config.jwtSecret, 'admin')).token;
     user = (await createUser(stack.knex, stack.config.jwtSecret, 'user')).token;
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   const showtimesIn = (auditoriumId: number) => countRows(stack.knex, 'showtimes', (q) => q.where({ auditorium_id: auditoriumId, is_deleted: false }));

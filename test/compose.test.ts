@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
 import Ajv2019 from 'ajv/dist/2019';
 import yaml from 'js-yaml';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/temporal/devServer';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../scripts/devServer';
 import { searchAttributes } from '../workflows/shared';
 
 /**

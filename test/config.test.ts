@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, configToEnv, loadConfig } from '../src/config';
 
 /** The environment is parsed once at start-up; a bad value stops the process with its name. */
 
@@ -48,6 +48,51 @@ describe('configuration', () => {
     expect(config.logFormat).toBe('json');
     expect(config.logLevel).toBe('debug');
     expect(config.workerMetrics).toEqual({ host: '0.0.0.0', sdkPort: 0, appPort: 9465 });
+  });
+
+  it('configToEnv gives back an environment that loads as the same config, defaults and every setting changed alike', () => {
+    expect(loadConfig(configToEnv(loadConfig({})))).toEqual(loadConfig({}));
+    const changed = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/booking',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'cinema',
+      TEMPORAL_TASK_QUEUE: 'bookings-2',
+      JWT_SECRET: 'a-real-jwt-secret-of-length-32-characters',
+      ADMIN_REGISTRATION_SECRET: 'a-real-admin-secret-of-length-32-characters',
+      HOLD_TTL_SECONDS: '30',
+      PAYMENT_PROVIDER: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      PAYMENT_WEBHOOK_SECRET: 'whsec_real_1_of_length_32_characters,whsec_real_2_of_length_32_characters',
+      FAKE_PAYMENT_WEBHOOK_URL: 'http://api.internal/api/v1/webhooks/payments',
+      FAKE_PAYMENT_WEBHOOK_DELAY_MS: '5',
+      CANCELLATION_CUTOFF_MINUTES: '30',
+      CLEANING_BUFFER_MINUTES: '5',
+      BCRYPT_ROUNDS: '11',
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      WORKER_METRICS_HOST: '0.0.0.0',
+      WORKER_METRICS_PORT: '0',
+      WORKER_APP_METRICS_PORT: '9999',
+      RATE_LIMIT_LOGIN_PER_EMAIL: '1',
+      RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS: '2',
+      RATE_LIMIT_LOGIN_PER_ADDRESS: '3',
+      RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS: '4',
+      RATE_LIMIT_SIGNUP_PER_EMAIL: '5',
+      RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS: '6',
+      RATE_LIMIT_SIGNUP_PER_ADDRESS: '7',
+      RATE_LIMIT_SIGNUP_PER_ADDRESS_WINDOW_SECONDS: '8',
+      LOGIN_BACKOFF_FREE_FAILURES: '9',
+      LOGIN_BACKOFF_BASE_SECONDS: '10',
+      LOGIN_BACKOFF_MAX_SECONDS: '11',
+      TRUST_PROXY_HOPS: '2',
+      TRUST_PROXY_ADDRESSES: '10.0.0.1,10.0.0.2',
+      ADMIN_SIGNUP: 'off',
+      REFRESH_FAMILY_MAX_AGE_DAYS: '12',
+      METRICS_TOKEN: 'a-metrics-token-of-length-32-characters',
+    });
+    expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });
 
   it.each([

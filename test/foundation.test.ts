@@ -1,15 +1,9 @@
-import { pingWorkflow } from '../workflows';
+import { pingWorkflow } from '../bench/workflows/ping';
 import { apiClient } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 describe('foundation', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack } = useTestStack();
 
   it('runs a workflow on the real dev server whose activity reads Postgres', async () => {
     const result = await stack.client.workflow.execute(pingWorkflow, {

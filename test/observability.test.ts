@@ -5,9 +5,9 @@ import { createApp } from '../src/app';
 import { createLogger } from '../src/logger';
 import { createShowtime, createUser } from './helpers/factories';
 import { apiClient, type ApiClient } from './helpers/http';
-import { freePort } from './helpers/ports';
+import { freePort } from '../scripts/lib/ports';
 import { eventually } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from './helpers/workerProcess';
 
 /** Structured request logs, request ids and Prometheus metrics of the API and the worker. */
@@ -44,14 +44,17 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('API request logs and metrics', () => {
-  let stack: TestStack;
   let server: Server;
   let api: ApiClient;
   const logs = captureLogs();
   const requestLines = (requestId: string) => logs.lines.filter((l) => l.msg === 'request' && l.requestId === requestId);
 
+  // Registered before the stack's own hooks, so it runs before the stack closes.
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const { stack } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
     // An app of its own whose logger writes to the capture stream, in the production format.
     const logger = createLogger({ level: 'info', name: 'api', format: 'json', env: 'test', destination: logs.stream });
     const app = createApp({ config: stack.config, knex: stack.knex, temporal: stack.client, logger });
@@ -59,10 +62,6 @@ describe('API request logs and metrics', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     api = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await stack.close();
   });
 
   it('keeps a well-formed incoming X-Request-Id and logs one line with it', async () => {
@@ -165,20 +164,19 @@ describe('API request logs and metrics', () => {
 });
 
 describe('worker logs and metrics', () => {
-  let stack: TestStack;
   let worker: WorkerProcess;
   let sdkPort: number;
   let appPort: number;
 
-  beforeAll(async () => {
-    // Holds of this stack expire after 2 s, so the worker's expiry shows up quickly.
-    stack = await startTestStack({ worker: false, env: { HOLD_TTL_SECONDS: '2' } });
-    [sdkPort, appPort] = [await freePort(), await freePort()];
-    worker = await startWorkerProcess(stack.config, { WORKER_METRICS_PORT: String(sdkPort), WORKER_APP_METRICS_PORT: String(appPort), HOLD_TTL_SECONDS: '2' });
-  });
+  // Registered before the stack's own hooks, so it runs before the stack closes.
   afterAll(async () => {
     await worker?.stop();
-    await stack.close();
+  });
+  // Holds of this stack expire after 2 s, so the worker's expiry shows up quickly.
+  const { stack } = useTestStack({ worker: false, env: { HOLD_TTL_SECONDS: '2' } });
+  beforeAll(async () => {
+    [sdkPort, appPort] = [await freePort(), await freePort()];
+    worker = await startWorkerProcess(stack.config, { WORKER_METRICS_PORT: String(sdkPort), WORKER_APP_METRICS_PORT: String(appPort), HOLD_TTL_SECONDS: '2' });
   });
 
   const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import pino from 'pino';
 import { rootRouters } from '../src/app';
-import { guardedRoles } from '../src/http/auth';
 import { createApiMetrics } from '../src/metrics/apiMetrics';
 import { buildOpenApiDocument } from '../src/openapi/document';
 import { ROUTES } from '../src/openapi/routes';
@@ -11,8 +10,9 @@ import type { RouteDoc } from '../src/openapi/types';
 import { apiRouters } from '../src/routes';
 import { minutesFromNow, uniqueToken } from './helpers/catalog';
 import { createUser } from './helpers/factories';
-import { apiClient, type ApiClient, type ApiResponse } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
+import type { ApiResponse } from './helpers/http';
+import { registeredRoutes, type RegisteredRoute } from './helpers/security';
+import { useTestStack } from './helpers/stack';
 
 /**
  * GET /openapi.json describes exactly the routes the routers register, is valid OpenAPI 3.1,
@@ -20,32 +20,12 @@ import { startTestStack, type TestStack } from './helpers/stack';
  * documented response schemas.
  */
 
-interface Registered {
-  method: string;
-  /** Full path in @koa/router syntax: /api/v1/movies/:id */
-  path: string;
-  roles: readonly string[] | undefined;
-}
-
 const ABSENT_ID = '2147483647';
 const concrete = (p: string) => p.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ABSENT_ID);
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-function registered(routers: Router[], prefix: string): Registered[] {
-  const out: Registered[] = [];
-  for (const router of routers) {
-    // `router.use(...)` layers (no methods) guard every route of theirs they match.
-    const useLayers = router.stack.filter((l) => l.methods.length === 0);
-    for (const layer of router.stack) {
-      if (layer.methods.length === 0) continue;
-      const layerPath = String(layer.path);
-      const middleware = [...useLayers.filter((u) => u.match(concrete(layerPath))).flatMap((u) => u.stack), ...layer.stack];
-      const roles = middleware.map(guardedRoles).find((r) => r !== undefined);
-      for (const method of layer.methods.filter((m) => m !== 'HEAD')) out.push({ method, path: prefix + layerPath, roles });
-    }
-  }
-  return out;
-}
+/** The routes of `routers`, their paths under `prefix` as the app mounts them. */
+const registered = (routers: Router[], prefix: string) => registeredRoutes(routers).map((r) => ({ ...r, path: prefix + r.path }));
 
 type Operation = { security?: unknown[]; 'x-required-roles'?: string[]; requestBody?: unknown };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
@@ -75,23 +55,17 @@ function expectDocumented(res: ApiResponse, method: string, routePath: string, s
 }
 
 describe('OpenAPI document', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let doc: Document;
-  let routes: Registered[];
+  let routes: RegisteredRoute[];
 
+  const { stack, api } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
     const deps = { config: stack.config, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) };
     routes = [...registered(apiRouters(deps), '/api/v1'), ...registered(rootRouters(deps, createApiMetrics()), '')];
     const res = await api.get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     doc = res.body as Document;
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   it('documents every registered route, and nothing else', () => {
@@ -199,15 +173,7 @@ describe('OpenAPI document', () => {
 });
 
 describe('GET /docs', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack, api } = useTestStack({ worker: false });
 
   it('is a page that loads Swagger UI from this server, pointed at /openapi.json', async () => {
     const page = await api.get('/docs');

@@ -1,20 +1,11 @@
 import { ShowtimeReportView } from '../src/routes/catalog/showtimes/schema';
 import { createShowtime, createUser } from './helpers/factories';
-import { apiClient, type ApiClient } from './helpers/http';
-import { activeSeatIds, refundTotal, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { activeSeatIds, holdSeats, refundTotal, waitForStatus } from './helpers/reservations';
+import { useTestStack } from './helpers/stack';
 
 /** The admin and staff side of the API: bookings across users, cancel with refund, the showtime report. */
 describe('operators: admin and staff API', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
 
   type Show = Awaited<ReturnType<typeof createShowtime>>;
   type User = Awaited<ReturnType<typeof createUser>>;
@@ -28,9 +19,7 @@ describe('operators: admin and staff API', () => {
       if (!seat) throw new Error(`no seat ${label}`);
       return seat.id;
     });
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids }, { token: who.token });
-    expect(res.status).toBe(201);
-    return res.body as { id: string; workflow_id: string; total_price: string };
+    return holdSeats(api, who.token, show.id, seat_ids);
   }
   async function confirm(who: User, id: string, payment_method = 'pm_card_visa') {
     const res = await api.post(`/reservations/${id}/confirm`, { payment_method }, { token: who.token });

@@ -5,10 +5,9 @@ import { Worker } from '@temporalio/worker';
 import { searchAttributes, stateQuery, type ReservationState } from '../workflows/shared';
 import { createShowtime, createUser } from './helpers/factories';
 import { HISTORIES_DIR, parseHistory } from './helpers/histories';
-import { apiClient, type ApiClient } from './helpers/http';
 import { runTemporalCli, temporalCliPath, waitForListing } from './helpers/operators';
-import { activeSeatIds, eventually, refundTotal, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { activeSeatIds, eventually, holdSeats, refundTotal, waitForStatus } from './helpers/reservations';
+import { useTestStack } from './helpers/stack';
 
 /**
  * What the README's runbook tells an operator to do, done the same way: visibility queries on
@@ -16,30 +15,19 @@ import { startTestStack, type TestStack } from './helpers/stack';
  * workflow history, through the Temporal client and through the `temporal` CLI as a child process.
  */
 describe('operators: finding and steering bookings through Temporal', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let cli: string | null;
   let address: string;
 
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
   beforeAll(async () => {
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
-    api = apiClient(stack.baseUrl);
     address = stack.config.temporal.address;
     cli = await temporalCliPath();
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   type Show = Awaited<ReturnType<typeof createShowtime>>;
   type User = Awaited<ReturnType<typeof createUser>>;
 
-  async function hold(user: User, show: Show, seatIndexes: number[]) {
-    const seat_ids = seatIndexes.map((i) => show.seats[i].id);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids }, { token: user.token });
-    expect(res.status).toBe(201);
-    return res.body as { id: string; workflow_id: string; expires_at: string; total_price: string };
-  }
+  const hold = (user: User, show: Show, seatIndexes: number[]) => holdSeats(api, user.token, show.id, seatIndexes.map((i) => show.seats[i].id));
 
   /** The CLI, or null with a note when only the SDK's download exists (CI always builds it). */
   function requireCli(): string | null {

@@ -5,15 +5,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { chromium, type Browser } from 'playwright-core';
 import { ensureTemporalCli } from '../scripts/temporalCli';
-import { startDevServer } from '../src/temporal/devServer';
+import { startDevServer } from '../scripts/devServer';
 import { stateQuery } from '../workflows/shared';
 import { createShowtime, createUser } from './helpers/factories';
 import { parseHistory } from './helpers/histories';
-import { apiClient, type ApiClient } from './helpers/http';
 import { waitForListing } from './helpers/operators';
-import { freePort } from './helpers/ports';
-import { activeSeatIds, eventually, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { freePort } from '../scripts/lib/ports';
+import { activeSeatIds, eventually, holdSeats, waitForStatus } from './helpers/reservations';
+import { useTestStack, type TestStack } from './helpers/stack';
 
 /**
  * The runbook, in a real browser: the Temporal Web UI's workflow list filtered by the search
@@ -48,10 +47,12 @@ const describeWithBrowser = hasChromium || inCi ? describe : describe.skip;
 describeWithBrowser('operators: the Temporal Web UI', () => {
   let uiServer: TestWorkflowEnvironment | undefined;
   let uiPort: number;
-  let stack: TestStack | undefined;
-  let api: ApiClient;
   let browser: Browser | undefined;
 
+  // The hooks run in this order; the teardowns: the browser, the stack, then the UI's dev server.
+  afterAll(async () => {
+    await browser?.close();
+  });
   beforeAll(async () => {
     if (!hasChromium) {
       throw new Error(`Chromium is not installed at ${CHROMIUM}: CI must install it (apt-get install -y chromium)`);
@@ -65,14 +66,12 @@ describeWithBrowser('operators: the Temporal Web UI', () => {
     // The run's shared dev server has no UI: this test starts its own, with a worker on it.
     uiPort = await freePort();
     uiServer = await startDevServer({ executable: await ensureTemporalCli(), uiPort });
-    stack = await startTestStack({ env: { TEMPORAL_ADDRESS: uiServer.address, HOLD_TTL_SECONDS: '600' } });
-    api = apiClient(stack.baseUrl);
+  }, 120_000);
+  const { stack, api } = useTestStack(() => ({ env: { TEMPORAL_ADDRESS: (uiServer as TestWorkflowEnvironment).address, HOLD_TTL_SECONDS: '600' } }), 120_000);
+  beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
-
   afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
     await uiServer?.teardown();
   });
 
@@ -80,11 +79,7 @@ describeWithBrowser('operators: the Temporal Web UI', () => {
     const s = stack as TestStack;
     const show = await createShowtime(s.knex, { rows: [{ row: 'A', seats: 8 }] });
     const [alice, bob] = [await createUser(s.knex, s.config.jwtSecret), await createUser(s.knex, s.config.jwtSecret)];
-    const hold = async (token: string, seats: number[]) => {
-      const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: seats.map((i) => show.seats[i].id) }, { token });
-      expect(res.status).toBe(201);
-      return res.body as { id: string; workflow_id: string };
-    };
+    const hold = (token: string, seats: number[]) => holdSeats(api, token, show.id, seats.map((i) => show.seats[i].id));
     const held = [await hold(alice.token, [0, 1]), await hold(bob.token, [2])];
     const booked = await hold(bob.token, [3]);
     expect((await api.post(`/reservations/${booked.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: bob.token })).status).toBe(200);

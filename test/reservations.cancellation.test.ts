@@ -1,28 +1,13 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { cancelSignal, stateQuery } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
-import { activeSeatIds, eventually, refundTotal, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { activeSeatIds, eventually, holdOnNewShowtime, refundTotal, waitForStatus } from './helpers/reservations';
+import { useTestStack } from './helpers/stack';
 
 describe('an operator\'s "Request Cancellation" in the Web UI does not strand seats or money', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startTestStack({ webhooks: false });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack, api } = useTestStack({ webhooks: false });
 
-  async function hold() {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id, show.seats[1].id] }, { token: user.token });
-    expect(res.status).toBe(201);
-    return { user, show, reservation: res.body };
-  }
+  const hold = () => holdOnNewShowtime(stack, api, { seats: (show) => [show.seats[0].id, show.seats[1].id] });
 
   it('a cancelled hold releases its seats and ends cancelled', async () => {
     const { user, show, reservation } = await hold();

@@ -1,22 +1,16 @@
 import { paymentSignal } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, chargeCount, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from './helpers/workerProcess';
 
 describe('a worker killed while holds are open', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let worker: WorkerProcess | undefined;
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: false, env: { HOLD_TTL_SECONDS: '15' } });
-    api = apiClient(stack.baseUrl);
-  });
+  // Registered before the stack's own hooks, so it runs before the stack closes.
   afterAll(async () => {
     await worker?.stop();
-    await stack.close();
   });
+  const { stack, api } = useTestStack({ worker: false, env: { HOLD_TTL_SECONDS: '15' } });
 
   it('loses nothing: a new worker fires the timers, takes confirms and payment signals, charges once', async () => {
     worker = await startWorkerProcess(stack.config);

@@ -8,17 +8,11 @@ import { reservationWorkflowId, stateQuery } from '../workflows/shared';
 import { apiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, eventually } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { recordHistory } from './helpers/histories';
 
 describe('the hold path at its edges', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack } = useTestStack();
 
   it('Temporal unreachable at POST: 503 with Retry-After, and nothing is held', async () => {
     const deadTemporal = createTemporalClient({ temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } });
@@ -108,13 +102,7 @@ describe('the hold path at its edges', () => {
 });
 
 describe('the hold against concurrent catalog changes', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack } = useTestStack();
 
   it('a showtime deleted while a hold is in flight: the hold answers 404 and holds nothing', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);

@@ -1,34 +1,23 @@
 import { searchAttributes, stateQuery, paymentSignal, cancelSignal } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
-import { activeSeatIds, chargeCount, refundTotal, waitForStatus, eventually } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { activeSeatIds, chargeCount, refundTotal, waitForStatus, eventually, holdOnNewShowtime } from './helpers/reservations';
+import { useTestStack } from './helpers/stack';
 import { recordHistory } from './helpers/histories';
 
 describe('reservation lifecycle over HTTP on the real dev server and Postgres', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    // Payment outcomes are signalled by the tests themselves here; webhooks.test.ts delivers them for real.
-    stack = await startTestStack({ webhooks: false, env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  // Payment outcomes are signalled by the tests themselves here; webhooks.test.ts delivers them for real.
+  const { stack, api } = useTestStack({ webhooks: false, env: { HOLD_TTL_SECONDS: '600', CANCELLATION_CUTOFF_MINUTES: '60' } });
 
-  async function hold(opts: { seats?: number; basePrice?: string; startsInMinutes?: number } = {}) {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex, {
-      basePrice: opts.basePrice ?? '10.00',
-      startsInMinutes: opts.startsInMinutes,
-      rows: [{ row: 'A', seats: 5 }, { row: 'P', seats: 5, seat_type: 'premium', price_modifier: '2.50' }],
+  /** A regular seat (A1) and a premium one (P1), or only A1. */
+  const hold = (opts: { seats?: number; basePrice?: string; startsInMinutes?: number } = {}) =>
+    holdOnNewShowtime(stack, api, {
+      showtime: {
+        basePrice: opts.basePrice ?? '10.00',
+        startsInMinutes: opts.startsInMinutes,
+        rows: [{ row: 'A', seats: 5 }, { row: 'P', seats: 5, seat_type: 'premium', price_modifier: '2.50' }],
+      },
+      seats: (show) => [show.seats[0].id, show.seats[5].id].slice(0, opts.seats ?? 2),
     });
-    const seatIds = [show.seats[0].id, show.seats[5].id].slice(0, opts.seats ?? 2);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: seatIds }, { token: user.token });
-    expect(res.status).toBe(201);
-    return { user, show, seatIds, reservation: res.body };
-  }
 
   it('holds seats: 201 with expiry, prices, seats and the workflow id; the workflow owns the hold', async () => {
     const { show, seatIds, reservation, user } = await hold();

@@ -1,16 +1,10 @@
 import { apiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { doubleBookedSeats } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 describe('racing clients for the same seats', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack } = useTestStack();
 
   it('50 concurrent holds on overlapping seats: each seat held once, the rest 409, no double booking', async () => {
     const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 6 }] });

@@ -1,32 +1,15 @@
 import type { Knex } from 'knex';
 import { FakePaymentProvider } from '../src/payments/FakePaymentProvider';
 import { FlakyPaymentProvider } from './helpers/flakyPaymentProvider';
-import { apiClient, type ApiClient } from './helpers/http';
-import { createShowtime, createUser } from './helpers/factories';
-import { chargeCount, eventually } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { chargeCount, eventually, holdOnNewShowtime } from './helpers/reservations';
+import { useTestStack } from './helpers/stack';
 
 describe('activities that fail transiently are retried and the reservation still ends right', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let flaky: FlakyPaymentProvider;
-  beforeAll(async () => {
-    stack = await startTestStack({
-      paymentProvider: (knex: Knex) => (flaky = new FlakyPaymentProvider(new FakePaymentProvider(knex), 'after-charge')),
-    });
-    api = apiClient(stack.baseUrl);
+  const { stack, api } = useTestStack({
+    paymentProvider: (knex: Knex) => (flaky = new FlakyPaymentProvider(new FakePaymentProvider(knex), 'after-charge')),
   });
-  afterAll(async () => {
-    await stack.close();
-  });
-
-  async function hold() {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
-    expect(res.status).toBe(201);
-    return { user, reservation: res.body };
-  }
+  const hold = () => holdOnNewShowtime(stack, api);
 
   it('a payment call that times out twice is retried with the same idempotency key: one charge', async () => {
     const { user, reservation } = await hold();

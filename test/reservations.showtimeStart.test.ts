@@ -1,21 +1,12 @@
 import { stateQuery } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { recordHistory } from './helpers/histories';
 import { chargeCount, eventually, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 // Issue 23, payments 3: nobody pays for seats at a show that is already running.
 describe('a hold placed shortly before its show', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack, api } = useTestStack();
 
   const untilStarted = async (startsAt: Date) => new Promise((r) => setTimeout(r, Math.max(0, startsAt.getTime() - Date.now()) + 300));
 

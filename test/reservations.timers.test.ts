@@ -1,20 +1,11 @@
 import { searchAttributes } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, chargeCount, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { recordHistory } from './helpers/histories';
 
 describe('durable timers: hold expiry and completion at show time', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '2', CANCELLATION_CUTOFF_MINUTES: '0' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '2', CANCELLATION_CUTOFF_MINUTES: '0' } });
 
   it('expires an unconfirmed hold on its timer and frees the seats at once', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);

@@ -1,18 +1,11 @@
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 
 describe('POST /reservations: validation and idempotency', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let user: Awaited<ReturnType<typeof createUser>>;
+  const { stack, api } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
     user = await createUser(stack.knex, stack.config.jwtSecret);
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   const reservationCount = async () => Number((await stack.knex('reservations').count({ c: '*' }))[0].c);

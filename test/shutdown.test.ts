@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { startApiProcess } from './helpers/apiProcess';
 import { createShowtime, createUser } from './helpers/factories';
 import { apiClient } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { startWorkerProcess } from './helpers/workerProcess';
 
 /**
@@ -36,13 +36,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('graceful shutdown', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack } = useTestStack({ worker: false });
 
   it('API: SIGTERM refuses new connections, finishes the request in flight, then exits 0', async () => {
     const api = await startApiProcess(stack.config, { LOG_LEVEL: 'info' });

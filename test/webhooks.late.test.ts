@@ -1,21 +1,12 @@
 import { FakePaymentProvider } from '../src/payments/FakePaymentProvider';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, eventually, refundTotal, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { paymentEvent, postWebhook } from './helpers/webhooks';
 
 describe('money that arrives for a booking that is gone goes back', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    // The provider answers 3.5 s after the charge; the hold lasts 2 s.
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '2', FAKE_PAYMENT_WEBHOOK_DELAY_MS: '3500' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  // The provider answers 3.5 s after the charge; the hold lasts 2 s.
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '2', FAKE_PAYMENT_WEBHOOK_DELAY_MS: '3500' } });
 
   it('a success delivered after the hold expired is refunded and does not resurrect the booking', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);

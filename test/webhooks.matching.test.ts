@@ -1,23 +1,16 @@
 import { stateQuery } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { chargeCount, eventually, refundTotal, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { metricSample, paymentEvent, postWebhook } from './helpers/webhooks';
 
 // Issue 23, payments 1 and 4: a signed event is bound to the payment we made by its id; the
 // reservation, amount and currency must agree, or it is rejected, visibly, and changes nothing.
 describe('payment events must match the payment we made', () => {
-  let stack: TestStack;
-  let api: ApiClient;
+  const { stack, api } = useTestStack();
   let secret: string;
-  beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
+  beforeAll(() => {
     secret = stack.config.paymentWebhookSecret;
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   async function hold() {

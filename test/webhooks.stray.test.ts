@@ -1,22 +1,13 @@
 import { stateQuery } from '../workflows/shared';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { recordHistory } from './helpers/histories';
 import { activeSeatIds, eventually, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { paymentEvent, postWebhook } from './helpers/webhooks';
 
 // Issue 23, payments 2: nothing an outside party sends may keep a hold from expiring on time.
 describe('a success for a payment we never made', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '2' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '2' } });
 
   it('is rejected, refunds nothing, and the hold still expires on time', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);

@@ -2,23 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeWebhookDispatcher } from '../src/payments/FakeWebhookDispatcher';
 import { signWebhookPayload } from '../src/payments/webhookSignature';
-import { apiClient, type ApiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { chargeCount, eventually, waitForStatus } from './helpers/reservations';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { paymentEvent, postWebhook } from './helpers/webhooks';
 
 describe('payment webhooks drive the reservation workflows', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let secret: string;
+  const { stack, api } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
     secret = stack.config.paymentWebhookSecret;
-  });
-  afterAll(async () => {
-    await stack.close();
   });
 
   async function pendingPayment(paymentMethod: 'pm_card_async' | 'pm_card_async_fail') {

@@ -106,5 +106,3 @@ export const searchAttributes = {
   HoldExpiresAt: defineSearchAttributeKey('HoldExpiresAt', SearchAttributeType.DATETIME),
 };
 
-/** `--search-attribute` flags for a dev server, in the form the Temporal CLI takes. */
-export const SEARCH_ATTRIBUTE_FLAGS = ['ReservationStatus=Keyword', 'ShowtimeId=Int', 'UserId=Int', 'HoldExpiresAt=Datetime'];

@@ -7,7 +7,7 @@ import { temporal } from '@temporalio/proto';
 import type { Knex } from 'knex';
 import { createKnex } from '../../src/db/knex';
 import { createHold } from '../../src/reservations/createHold';
-import { noopWorkflow } from '../../workflows/noop';
+import { noopWorkflow } from '../workflows/noop';
 import { searchAttributes } from '../../workflows/shared';
 import type { BenchContext } from '../context';
 import { createBenchShowtime, sellSeats, type BenchUser, type SeatPool } from '../fixtures';

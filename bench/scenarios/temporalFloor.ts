@@ -3,8 +3,8 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { asLatency, cpuProbe, type BenchContext } from '../context';
 import { closedLoop } from '../measure';
 import type { Latency } from '../resultsSchema';
-import { noopWorkflow } from '../../workflows/noop';
-import { noopUpdate, noopWithUpdateWorkflow } from '../../workflows/noopWithUpdate';
+import { noopWorkflow } from '../workflows/noop';
+import { noopUpdate, noopWithUpdateWorkflow } from '../workflows/noopWithUpdate';
 
 /**
  * The Temporal floor: a plain client.workflow.start of a workflow that only waits on a timer,

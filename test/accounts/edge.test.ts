@@ -1,5 +1,5 @@
 import { apiClient, type ApiClient } from '../helpers/http';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack, type TestStack } from '../helpers/stack';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -11,16 +11,12 @@ const uniqueEmail = () => `edge-${randomUUID()}@example.test`;
 const METRICS_TOKEN = 'a-metrics-token-of-thirty-two-characters';
 
 describe('the edge', () => {
-  let stack: TestStack;
   const closers: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
-  });
+  // Registered before the stack's hooks: the extra APIs close first.
   afterAll(async () => {
     for (const close of closers) await close();
-    await stack?.close();
   });
+  const { stack } = useTestStack({ worker: false });
 
   async function extraApi(overrides: Parameters<TestStack['startExtraApi']>[0]): Promise<ApiClient> {
     const extra = await stack.startExtraApi(overrides);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { backoffSeconds } from '../../src/auth/loginBackoff';
-import { apiClient, type ApiClient } from '../helpers/http';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { apiClient } from '../helpers/http';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * Failed logins are counted per (e-mail, client address) with a doubling wait, under a much
@@ -14,17 +14,8 @@ const ATTACKER = '203.0.113.66';
 const OWNER = '198.51.100.7';
 
 describe('login lockout', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    // The defaults of src/config.ts, but for the proxy hop the test needs to speak for two addresses.
-    stack = await startTestStack({ worker: false, env: { TRUST_PROXY_HOPS: '1', RATE_LIMIT_LOGIN_PER_ADDRESS: '0' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  // The defaults of src/config.ts, but for the proxy hop the test needs to speak for two addresses.
+  const { stack, api } = useTestStack({ worker: false, env: { TRUST_PROXY_HOPS: '1', RATE_LIMIT_LOGIN_PER_ADDRESS: '0' } });
 
   async function signup(): Promise<string> {
     const email = `lockout-${randomUUID()}@example.test`;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { apiClient, type ApiClient } from '../helpers/http';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 
 /** Access tokens must carry exp and iat; a refresh-token family has an absolute lifetime. */
 
@@ -9,19 +8,13 @@ const PASSWORD = 'correct horse battery';
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('token lifetimes', () => {
-  let stack: TestStack;
-  let api: ApiClient;
+  const { stack, api } = useTestStack({ worker: false });
   let user: { id: number; access: string; refresh: string };
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
-    api = apiClient(stack.baseUrl);
     const res = await api.post('/auth/user/signup', { name: 'Tess', email: `tokens-${randomUUID()}@example.test`, password: PASSWORD });
     expect(res.status).toBe(201);
     user = { id: res.body.user.id, access: res.body.access_token, refresh: res.body.refresh_token };
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   const claims = { sub: '0', role: 'user', type: 'access' };

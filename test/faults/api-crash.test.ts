@@ -4,7 +4,7 @@ import { startApiProcess, type ApiProcess } from '../helpers/apiProcess';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient } from '../helpers/http';
 import { activeSeatIds, doubleBookedSeats, eventually } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 
 /**
@@ -20,20 +20,17 @@ type Showtime = Awaited<ReturnType<typeof createShowtime>>;
 type User = Awaited<ReturnType<typeof createUser>>;
 
 describe('the API killed between starting a workflow and answering', () => {
-  let stack: TestStack;
   let proxy: TcpProxy;
   const apis: ApiProcess[] = [];
 
-  beforeAll(async () => {
-    installQuietRuntime();
-    stack = await startTestStack();
-    proxy = await startTcpProxy(stack.config.temporal.address);
-  }, 60_000);
-
+  // Registered before the stack's own hooks, so it runs before the stack closes.
   afterAll(async () => {
     for (const api of apis) await api.kill();
     await proxy?.close();
-    await stack?.close();
+  }, 60_000);
+  const { stack } = useTestStack({}, 60_000);
+  beforeAll(async () => {
+    proxy = await startTcpProxy(stack.config.temporal.address);
   }, 60_000);
 
   async function startApi(temporalAddress = stack.config.temporal.address): Promise<ApiProcess> {

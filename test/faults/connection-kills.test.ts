@@ -3,9 +3,9 @@ import { knexConfig } from '../../knexfile';
 import { idempotentReservationId } from '../../src/reservations/idempotency';
 import { reservationWorkflowId } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
-import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
+import type { ApiResponse } from '../helpers/http';
 import { chargeCount, doubleBookedSeats, eventually } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * The fault probe of the hardening issue, as a test: while 12 clients hold, confirm and cancel,
@@ -25,22 +25,18 @@ interface Answer {
 }
 
 describe('every Postgres connection of the app killed repeatedly under traffic', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let killer: Knex;
-
-  beforeAll(async () => {
-    installQuietRuntime();
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '3600' }, webhooks: false });
-    (stack.knex.client as { logger: { warn: (message: string) => void } }).logger.warn = () => undefined;
-    api = apiClient(stack.baseUrl);
-    killer = knexFactory({ ...knexConfig(stack.config.databaseUrl), pool: { min: 1, max: 1 } });
-  }, 60_000);
-
+  // Registered before the stack's hooks: the killer's connection goes before the stack closes.
   afterAll(async () => {
     await killer?.destroy();
-    await stack?.close();
-  }, 60_000);
+  });
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '3600' }, webhooks: false }, 60_000);
+
+  beforeAll(() => {
+    // knex logs every connection it loses; here they are the point.
+    (stack.knex.client as { logger: { warn: (message: string) => void } }).logger.warn = () => undefined;
+    killer = knexFactory({ ...knexConfig(stack.config.databaseUrl), pool: { min: 1, max: 1 } });
+  });
 
   it('answers only what is true', async () => {
     const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 20 }, { row: 'B', seats: 20 }, { row: 'C', seats: 20 }, { row: 'D', seats: 20 }] });

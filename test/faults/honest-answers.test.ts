@@ -12,7 +12,7 @@ import { reservationWorkflowId, stateQuery } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient } from '../helpers/http';
 import { activeSeatIds, chargeCount, refundTotal } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 import { TrippedPaymentProvider } from '../helpers/trippedPaymentProvider';
 import { paymentEvent, postWebhook } from '../helpers/webhooks';
@@ -25,7 +25,6 @@ import { paymentEvent, postWebhook } from '../helpers/webhooks';
  * both directly, so the system itself keeps going; each answer is checked against the end state.
  */
 describe('answers stay true when connections die at the worst moment', () => {
-  let stack: TestStack;
   let provider: TrippedPaymentProvider;
   let pgProxy: TcpProxy;
   let temporalProxy: TcpProxy;
@@ -34,12 +33,22 @@ describe('answers stay true when connections die at the worst moment', () => {
   let server: Server;
   let api: ApiClient;
 
+  // Registered before the stack's hooks: the proxied API goes before the stack closes.
+  afterAll(async () => {
+    pgProxy?.up();
+    temporalProxy?.up();
+    await new Promise((resolve) => server?.close(resolve));
+    await proxiedConnection?.close();
+    await proxiedKnex?.destroy();
+    await pgProxy?.close();
+    await temporalProxy?.close();
+  }, 60_000);
+  const { stack } = useTestStack({
+    webhooks: false,
+    paymentProvider: (knex) => (provider = new TrippedPaymentProvider(new FakePaymentProvider(knex))),
+  });
+
   beforeAll(async () => {
-    installQuietRuntime();
-    stack = await startTestStack({
-      webhooks: false,
-      paymentProvider: (knex) => (provider = new TrippedPaymentProvider(new FakePaymentProvider(knex))),
-    });
     const dbUrl = new URL(stack.config.databaseUrl);
     pgProxy = await startTcpProxy(`${dbUrl.hostname}:${dbUrl.port || 5432}`);
     dbUrl.host = pgProxy.address;
@@ -56,16 +65,6 @@ describe('answers stay true when connections die at the worst moment', () => {
     api = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   }, 60_000);
 
-  afterAll(async () => {
-    pgProxy?.up();
-    temporalProxy?.up();
-    await new Promise((resolve) => server?.close(resolve));
-    await proxiedConnection?.close();
-    await proxiedKnex?.destroy();
-    await pgProxy?.close();
-    await temporalProxy?.close();
-    await stack?.close();
-  }, 60_000);
 
   const workflowOf = (reservationId: string) => stack.client.workflow.getHandle(reservationWorkflowId(reservationId));
   const storedStatus = async (id: string): Promise<string | undefined> =>

@@ -1,34 +1,16 @@
 import type { Knex } from 'knex';
 import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
 import { FlakyPaymentProvider } from '../helpers/flakyPaymentProvider';
-import { createShowtime, createUser } from '../helpers/factories';
-import { apiClient, type ApiClient } from '../helpers/http';
-import { chargeCount } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { chargeCount, holdOnNewShowtime } from '../helpers/reservations';
+import { useTestStack } from '../helpers/stack';
 
 // The payment provider fails before it has charged anything: a connection refused or a 502 from
 // its edge. (test/reservations.retries.test.ts covers the other half: a time-out after the
 // provider has charged, where only the idempotency key prevents a second charge.)
 describe('a payment provider that errors before charging', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let provider: FlakyPaymentProvider;
-  beforeAll(async () => {
-    installQuietRuntime();
-    stack = await startTestStack({ paymentProvider: (knex: Knex) => (provider = new FlakyPaymentProvider(new FakePaymentProvider(knex), 'before-charge')) });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  async function hold() {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
-    expect(res.status).toBe(201);
-    return { user, reservation: res.body as { id: string } };
-  }
+  const { stack, api } = useTestStack({ paymentProvider: (knex: Knex) => (provider = new FlakyPaymentProvider(new FakePaymentProvider(knex), 'before-charge')) });
+  const hold = () => holdOnNewShowtime(stack, api);
 
   it('two transient errors: the charge is retried and made once', async () => {
     const { user, reservation } = await hold();

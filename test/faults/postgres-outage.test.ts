@@ -2,11 +2,11 @@ import path from 'node:path';
 import { withDatabase } from '../../scripts/postgres';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../scripts/lib/ports';
 import { startPostgresProcess, type PostgresProcess } from '../helpers/postgresProcess';
 import { migrateIsolated } from '../helpers/security';
-import { activeSeatIds, chargeCount, doubleBookedSeats, eventually, waitForStatus } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { activeSeatIds, chargeCount, doubleBookedSeats, eventually, holdSeats, waitForStatus } from '../helpers/reservations';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * Postgres goes away for a while under a running system, on a cluster of this test's own (the
@@ -28,33 +28,32 @@ describe('Postgres unreachable for a while, then back', () => {
   /** True between the test's stop and its restart, so afterAll can bring Postgres back to close cleanly. */
   let stoppedByTest = false;
   let databaseUrl: string;
-  let stack: TestStack;
-  let api: ApiClient;
   let longApi: ApiClient;
   let longServer: { baseUrl: string; close(): Promise<void> } | undefined;
 
   const startPostgres = () => startPostgresProcess(dataDir, port);
 
+  // The hooks run in this order. The first teardown runs before the stack closes: Postgres must be up for that.
+  afterAll(async () => {
+    await longServer?.close();
+    if (stoppedByTest) postgres = await startPostgres().catch(() => undefined);
+  }, 60_000);
   beforeAll(async () => {
-    installQuietRuntime();
     dataDir = path.join(process.env.TEST_TMP_DIR ?? '/tmp', `pg-outage-${process.pid}-${Date.now()}`);
     port = await freePort();
     postgres = await startPostgres();
     databaseUrl = withDatabase(postgres.serverUrl, 'booking_outage');
     await migrateIsolated(databaseUrl);
-    // No fake webhook sender: it would poll the stopped database; nothing here pays asynchronously.
-    stack = await startTestStack({ env: { DATABASE_URL: databaseUrl, HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }, webhooks: false });
+  }, 120_000);
+  // No fake webhook sender: it would poll the stopped database; nothing here pays asynchronously.
+  const { stack, api } = useTestStack(() => ({ env: { DATABASE_URL: databaseUrl, HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }, webhooks: false }), 120_000);
+  beforeAll(async () => {
     // knex prints every failed connection attempt with console.log; here they are expected, by the hundred.
     (stack.knex.client as { logger: { warn: (message: string) => void } }).logger.warn = () => undefined;
-    api = apiClient(stack.baseUrl);
     longServer = await stack.startExtraApi({ holdTtlSeconds: 3600 });
     longApi = apiClient(longServer.baseUrl);
   }, 120_000);
-
   afterAll(async () => {
-    await longServer?.close();
-    if (stoppedByTest) postgres = await startPostgres().catch(() => undefined);
-    await stack?.close();
     await postgres?.stop();
   }, 60_000);
 
@@ -91,11 +90,7 @@ describe('Postgres unreachable for a while, then back', () => {
     const show = await createShowtime(stack.knex);
     const [sExpire, sRetry, sInFlight, sRefused] = show.seats.map((s) => s.id);
     const token = user.token;
-    const hold = async (client: ApiClient, seat: number) => {
-      const res = await client.post('/reservations', { showtime_id: show.id, seat_ids: [seat] }, { token });
-      expect(res.status).toBe(201);
-      return res.body as { id: string; workflow_id: string; expires_at: string };
-    };
+    const hold = (client: ApiClient, seat: number) => holdSeats(client, token, show.id, [seat]);
 
     const expiring = await hold(api, sExpire);
     const retried = await hold(longApi, sRetry);

@@ -5,25 +5,15 @@ import { refundStateQuery, refundWorkflowId } from '../../workflows/refundLatePa
 import { FailureType } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
 import { recordHistory } from '../helpers/histories';
-import { apiClient, type ApiClient } from '../helpers/http';
 import { activeSeatIds, eventually, waitForStatus } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 import { paymentEvent, postWebhook } from '../helpers/webhooks';
 
 // Issue 23, payments 2: money the hold did not expect is refunded by a workflow of its own; when
 // the provider answers "no such payment" (the fake's missing charge, Stripe's resource_missing),
 // that refund fails for good, visibly, and the hold expires on time regardless.
 describe('a refund the provider refuses with "no such payment"', () => {
-  let stack: TestStack;
-  let api: ApiClient;
-  beforeAll(async () => {
-    installQuietRuntime();
-    stack = await startTestStack({ env: { HOLD_TTL_SECONDS: '3' } });
-    api = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '3' } });
 
   it('fails its refund workflow with PaymentNotFound, and the hold still expires on time', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);

@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli, type TemporalExecutable } from '../../scripts/temporalCli';
-import { startDevServer } from '../../src/temporal/devServer';
+import { startDevServer } from '../../scripts/devServer';
 import { paymentSignal } from '../../workflows/shared';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
-import { freePort, waitForPortClosed } from '../helpers/ports';
-import { activeSeatIds, chargeCount, doubleBookedSeats, eventually, refundTotal, waitForStatus } from '../helpers/reservations';
-import { installQuietRuntime, startTestStack, type TestStack } from '../helpers/stack';
+import { freePort, waitForPortClosed } from '../../scripts/lib/ports';
+import { activeSeatIds, chargeCount, doubleBookedSeats, eventually, holdSeats, refundTotal, waitForStatus } from '../helpers/reservations';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * The Temporal server goes away while holds, a confirmed booking and a pending payment are open,
@@ -25,8 +25,6 @@ describe('the Temporal server stopped and started again on its persistent databa
   let dbFilename: string;
   let port: number;
   let temporal: TestWorkflowEnvironment | undefined;
-  let stack: TestStack;
-  let api: ApiClient;
   /** The same API with a long hold, for the reservations that must outlive the outage. */
   let longApi: ApiClient;
   let longServer: { baseUrl: string; close(): Promise<void> } | undefined;
@@ -61,23 +59,24 @@ describe('the Temporal server stopped and started again on its persistent databa
     }
   }
 
+  // The hooks run in this order. The first teardown runs before the stack closes: Temporal must be up for that.
+  afterAll(async () => {
+    await longServer?.close();
+    if (!temporal) temporal = await start().catch(() => undefined);
+  }, 60_000);
   beforeAll(async () => {
-    installQuietRuntime();
     executable = await ensureTemporalCli();
     dbFilename = path.join(process.env.TEST_TMP_DIR ?? '/tmp', `temporal-restart-${process.pid}-${Date.now()}.db`);
     port = await freePort();
     temporal = await start();
-    // The test delivers the asynchronous payment's outcome itself, after the restart.
-    stack = await startTestStack({ env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }, webhooks: false });
-    api = apiClient(stack.baseUrl);
+  }, 120_000);
+  // The test delivers the asynchronous payment's outcome itself, after the restart.
+  const { stack, api } = useTestStack(() => ({ env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }, webhooks: false }), 120_000);
+  beforeAll(async () => {
     longServer = await stack.startExtraApi({ holdTtlSeconds: 3600 });
     longApi = apiClient(longServer.baseUrl);
   }, 120_000);
-
   afterAll(async () => {
-    await longServer?.close();
-    if (!temporal) temporal = await start().catch(() => undefined);
-    await stack?.close();
     await temporal?.teardown();
     if (process.platform === 'linux') stopStrayServers();
   }, 60_000);
@@ -99,11 +98,7 @@ describe('the Temporal server stopped and started again on its persistent databa
     const show = await createShowtime(stack.knex);
     const [sExpire, sConfirm, sBooked, sPending, sRefused] = show.seats.map((s) => s.id);
     const token = user.token;
-    const hold = async (client: ApiClient, seat: number) => {
-      const res = await client.post('/reservations', { showtime_id: show.id, seat_ids: [seat] }, { token });
-      expect(res.status).toBe(201);
-      return res.body as { id: string; workflow_id: string; expires_at: string };
-    };
+    const hold = (client: ApiClient, seat: number) => holdSeats(client, token, show.id, [seat]);
 
     const expiring = await hold(api, sExpire);
     const toConfirm = await hold(longApi, sConfirm);

@@ -1,6 +1,6 @@
-import type { Config } from '../../src/config';
+import { configToEnv, type Config } from '../../src/config';
 import { spawnEntryPoint, type EntryPointProcess } from './entryPointProcess';
-import { freePort } from './ports';
+import { freePort } from '../../scripts/lib/ports';
 
 export interface ApiProcess extends EntryPointProcess {
   baseUrl: string;
@@ -12,20 +12,7 @@ export interface ApiProcess extends EntryPointProcess {
  */
 export async function startApiProcess(config: Config, env: Record<string, string> = {}): Promise<ApiProcess> {
   const port = await freePort();
-  const api = spawnEntryPoint('src/server.ts', {
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    DATABASE_URL: config.databaseUrl,
-    TEMPORAL_ADDRESS: config.temporal.address,
-    TEMPORAL_NAMESPACE: config.temporal.namespace,
-    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-    JWT_SECRET: config.jwtSecret,
-    HOLD_TTL_SECONDS: String(config.holdTtlSeconds),
-    BCRYPT_ROUNDS: String(config.bcryptRounds),
-    RATE_LIMIT_LOGIN_PER_ADDRESS: '0',
-    RATE_LIMIT_SIGNUP_PER_ADDRESS: '0',
-    ...env,
-  });
+  const api = spawnEntryPoint('src/server.ts', { ...configToEnv(config), LOG_LEVEL: 'warn', PORT: String(port), ...env });
   const { child, output } = api;
   const baseUrl = `http://127.0.0.1:${port}`;
 

@@ -11,8 +11,8 @@ export interface RequestOptions {
   raw?: string;
 }
 
-/** A small HTTP client for API tests: JSON in and out, over a real socket. */
-export function apiClient(baseUrl: string) {
+/** A small HTTP client for API tests: JSON in and out, over a real socket. `baseUrl` may be read late, once a server is up. */
+export function apiClient(baseUrl: string | (() => string)) {
   async function request<T = any>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -21,7 +21,7 @@ export function apiClient(baseUrl: string) {
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     const url = path.startsWith('/healthz') || path.startsWith('/openapi') || path.startsWith('/docs') || path.startsWith('/metrics') ? path : `/api/v1${path}`;
-    const res = await fetch(`${baseUrl}${url}`, { method, headers, body: payload });
+    const res = await fetch(`${typeof baseUrl === 'function' ? baseUrl() : baseUrl}${url}`, { method, headers, body: payload });
     const text = await res.text();
     let parsed: unknown = text;
     try {

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { signalAndWait, spawnNodeScript } from '../../scripts/lib/processes';
 
 export interface PostgresProcess {
   /** A URL of the cluster's `postgres` database. */
@@ -13,16 +12,11 @@ export interface PostgresProcess {
  * test can stop it and start it again on the same data directory and port.
  */
 export async function startPostgresProcess(dataDir: string, port: number): Promise<PostgresProcess> {
-  const root = path.join(__dirname, '..', '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'postgresChild.ts')], {
-    cwd: root,
-    env: { ...process.env, PG_DATA_DIR: dataDir, PG_PORT: String(port) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  // Its stdin is a pipe so that it stops Postgres when this process goes away.
+  const child = spawnNodeScript('test/helpers/postgresChild.ts', { env: { ...process.env, PG_DATA_DIR: dataDir, PG_PORT: String(port) }, stdin: 'pipe' });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const serverUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
@@ -42,9 +36,6 @@ export async function startPostgresProcess(dataDir: string, port: number): Promi
   });
   return {
     serverUrl,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => signalAndWait(child, 'SIGTERM'),
   };
 }

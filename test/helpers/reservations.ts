@@ -1,5 +1,42 @@
 import type { Knex } from 'knex';
+import { createShowtime, createUser } from './factories';
 import type { ApiClient } from './http';
+import type { TestStack } from './stack';
+
+/** The API's answer to a hold (API.md, "Reservations"). */
+export interface HeldReservation {
+  id: string;
+  user_id: number;
+  showtime_id: number;
+  status: string;
+  expires_at: string;
+  total_price: string;
+  workflow_id: string;
+  seats: { seat_id: number; label: string; price: string }[];
+}
+
+/** POST /reservations as `token`, which must answer 201: the hold every reservation test starts from. */
+export async function holdSeats(api: ApiClient, token: string, showtimeId: number, seatIds: number[]): Promise<HeldReservation> {
+  const res = await api.post<HeldReservation>('/reservations', { showtime_id: showtimeId, seat_ids: seatIds }, { token });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+type ShowtimeOptions = NonNullable<Parameters<typeof createShowtime>[1]>;
+type Showtime = Awaited<ReturnType<typeof createShowtime>>;
+
+/** A new user's hold on a new showtime (by default on its first seat). */
+export async function holdOnNewShowtime(
+  stack: Pick<TestStack, 'knex' | 'config'>,
+  api: ApiClient,
+  opts: { showtime?: ShowtimeOptions; seats?: (show: Showtime) => number[] } = {},
+) {
+  const user = await createUser(stack.knex, stack.config.jwtSecret);
+  const show = await createShowtime(stack.knex, opts.showtime);
+  const seatIds = opts.seats ? opts.seats(show) : [show.seats[0].id];
+  const reservation = await holdSeats(api, user.token, show.id, seatIds);
+  return { user, show, seatIds, reservation };
+}
 
 /** Polls until `check` returns a truthy value (for asynchronous workflow effects), bounded in time. */
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, intervalMs = 50): Promise<T> {

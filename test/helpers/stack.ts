@@ -14,6 +14,7 @@ import type { PaymentProvider } from '../../src/payments/PaymentProvider';
 import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../src/temporal/client';
 import { createBookingWorker } from '../../src/temporal/worker';
 import { installQuietRuntime } from '../setup/quietTemporalRuntime';
+import { apiClient, type ApiClient } from './http';
 
 export interface TestStack {
   config: Config;
@@ -38,7 +39,41 @@ export interface TestStackOptions {
   webhooks?: boolean;
 }
 
-export { installQuietRuntime };
+
+export interface UsedTestStack {
+  /** The running stack; usable in tests and in hooks registered after useTestStack(). */
+  stack: TestStack;
+  /** An HTTP client of the stack's API. */
+  api: ApiClient;
+}
+
+/**
+ * A test stack for the enclosing describe block (or file): this registers the beforeAll that
+ * starts it and the afterAll that closes it. `options` may be a function, called when the stack
+ * starts, where they depend on what an earlier beforeAll set up (a database, a server). Hooks run
+ * in the order they are registered: a teardown that must run before the stack closes is
+ * registered before this call.
+ */
+export function useTestStack(options: TestStackOptions | (() => TestStackOptions) = {}, timeoutMs?: number): UsedTestStack {
+  let current: TestStack | undefined;
+  const started = (): TestStack => {
+    if (!current) throw new Error('the test stack is not running: use it in tests, or in hooks registered after useTestStack()');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startTestStack(typeof options === 'function' ? options() : options);
+  }, timeoutMs);
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  }, timeoutMs);
+  // Forwards to the stack once it runs, so test files can name it where they declare their hooks.
+  const stack = new Proxy({} as TestStack, {
+    get: (_target, key) => Reflect.get(started(), key),
+    set: () => false,
+  });
+  return { stack, api: apiClient(() => started().baseUrl) };
+}
 
 /** The whole system against the run's real Temporal dev server and Postgres, on its own task queue. */
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {

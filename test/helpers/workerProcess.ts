@@ -1,4 +1,4 @@
-import type { Config } from '../../src/config';
+import { configToEnv, type Config } from '../../src/config';
 import { spawnEntryPoint, type EntryPointProcess } from './entryPointProcess';
 
 export type WorkerProcess = EntryPointProcess;
@@ -6,16 +6,12 @@ export type WorkerProcess = EntryPointProcess;
 /** The production worker entry point (src/worker.ts) as a real child process, so tests can kill it. */
 export async function startWorkerProcess(config: Config, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const worker = spawnEntryPoint('src/worker.ts', {
+    ...configToEnv(config),
     LOG_LEVEL: 'info',
-    DATABASE_URL: config.databaseUrl,
-    TEMPORAL_ADDRESS: config.temporal.address,
-    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
     WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE ?? '',
     // Parallel test runs on one machine would fight over the default metrics ports.
     WORKER_METRICS_PORT: '0',
     WORKER_APP_METRICS_PORT: '0',
-    FAKE_PAYMENT_WEBHOOK_URL: config.fakePayments.webhookUrl,
-    FAKE_PAYMENT_WEBHOOK_DELAY_MS: String(config.fakePayments.webhookDelayMs),
     ...env,
   });
   const { child, output } = worker;

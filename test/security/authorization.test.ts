@@ -4,10 +4,10 @@ import { signAccessToken } from '../../src/auth/accessTokens';
 import { apiRouters } from '../../src/routes';
 import { uniqueToken } from '../helpers/catalog';
 import { createShowtime, createUser } from '../helpers/factories';
-import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
-import { chargeCount } from '../helpers/reservations';
+import type { ApiResponse } from '../helpers/http';
+import { chargeCount, holdSeats } from '../helpers/reservations';
 import { changedTables, databaseFingerprint, errorShapeProblem, fillPath, registeredRoutes, routeName, scratchDatabase, type RegisteredRoute } from '../helpers/security';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * Broken object level authorization, mass assignment and token tampering, on a database of this
@@ -43,17 +43,22 @@ const RESERVATION_RULES: Record<string, { body?: unknown; expect: Record<Exclude
 };
 
 describe('object level authorization, mass assignment, token claims', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let dropDatabase: () => Promise<void>;
   let routes: RegisteredRoute[];
   const users = {} as Record<Exclude<Caller, 'anonymous'>, User>;
 
+  let scratchUrl: string;
   beforeAll(async () => {
     const scratch = await scratchDatabase('authz');
     dropDatabase = scratch.drop;
-    stack = await startTestStack({ env: { DATABASE_URL: scratch.url } });
-    api = apiClient(stack.baseUrl);
+    scratchUrl = scratch.url;
+  });
+  const { stack, api } = useTestStack(() => ({ env: { DATABASE_URL: scratchUrl } }), 60_000);
+  // Registered after the stack's hooks: the database goes once the stack has closed.
+  afterAll(async () => {
+    await dropDatabase?.();
+  });
+  beforeAll(async () => {
     routes = registeredRoutes(apiRouters({ config: stack.config, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) }));
     users.owner = await createUser(stack.knex, stack.config.jwtSecret);
     users.other = await createUser(stack.knex, stack.config.jwtSecret);
@@ -61,18 +66,10 @@ describe('object level authorization, mass assignment, token claims', () => {
     users.admin = await createUser(stack.knex, stack.config.jwtSecret, 'admin');
   }, 60_000);
 
-  afterAll(async () => {
-    await stack?.close();
-    await dropDatabase?.();
-  });
-
   const tokenOf = (caller: Caller) => (caller === 'anonymous' ? undefined : users[caller].token);
 
-  async function hold(show: { id: number; seats: { id: number }[] }, seat: number, caller: Caller = 'owner') {
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[seat].id] }, { token: tokenOf(caller) });
-    expect(res.status).toBe(201);
-    return res.body as { id: string; user_id: number; status: string };
-  }
+  const hold = (show: { id: number; seats: { id: number }[] }, seat: number, caller: Exclude<Caller, 'anonymous'> = 'owner') =>
+    holdSeats(api, users[caller].token, show.id, [show.seats[seat].id]);
 
   /** Sends a request that must be refused, and checks it changed no row of any table. */
   async function refused(method: string, path: string, body: unknown, caller: Caller): Promise<ApiResponse> {

@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { apiRouters } from '../../src/routes';
 import { createShowtime, createUser } from '../helpers/factories';
-import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
+import type { ApiResponse } from '../helpers/http';
+import { holdSeats } from '../helpers/reservations';
 import { changedTables, databaseFingerprint, errorShapeProblem, fillPath, registeredRoutes, routeName, scratchDatabase, type RegisteredRoute } from '../helpers/security';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * Property-based tests over every route of `apiRouters(deps)` (so a route added later is fuzzed
@@ -110,8 +111,6 @@ interface FuzzRequest {
 }
 
 describe('property-based: every route against generated hostile input', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let dropDatabase: () => Promise<void>;
   let routes: RegisteredRoute[];
   const tokens = {} as Record<Exclude<Caller, 'anonymous'>, string | undefined>;
@@ -123,11 +122,18 @@ describe('property-based: every route against generated hostile input', () => {
   /** A valid body per route, which the generator breaks one field at a time. */
   let templates: Record<string, Record<string, unknown>>;
 
+  let scratchUrl: string;
   beforeAll(async () => {
     const scratch = await scratchDatabase('fuzz');
     dropDatabase = scratch.drop;
-    stack = await startTestStack({ env: { DATABASE_URL: scratch.url, RATE_LIMIT_LOGIN_PER_EMAIL: '0', RATE_LIMIT_SIGNUP_PER_EMAIL: '0', LOGIN_BACKOFF_FREE_FAILURES: '0' }, webhooks: false });
-    api = apiClient(stack.baseUrl);
+    scratchUrl = scratch.url;
+  });
+  const { stack, api } = useTestStack(() => ({ env: { DATABASE_URL: scratchUrl, RATE_LIMIT_LOGIN_PER_EMAIL: '0', RATE_LIMIT_SIGNUP_PER_EMAIL: '0', LOGIN_BACKOFF_FREE_FAILURES: '0' }, webhooks: false }));
+  // Registered after the stack's hooks: the database goes once the stack has closed.
+  afterAll(async () => {
+    await dropDatabase?.();
+  });
+  beforeAll(async () => {
     routes = registeredRoutes(apiRouters({ config: stack.config, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) }));
     const secret = stack.config.jwtSecret;
     const [user, other, staff, admin] = [await createUser(stack.knex, secret), await createUser(stack.knex, secret), await createUser(stack.knex, secret, 'staff'), await createUser(stack.knex, secret, 'admin')];
@@ -135,9 +141,7 @@ describe('property-based: every route against generated hostile input', () => {
     const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 30 }] });
     const holds: string[] = [];
     for (let i = 0; i < 12; i += 1) {
-      const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[i].id] }, { token: i < 10 ? user.token : other.token });
-      expect(res.status).toBe(201);
-      holds.push(res.body.id);
+      holds.push((await holdSeats(api, i < 10 ? user.token : other.token, show.id, [show.seats[i].id])).id);
     }
     const othersHolds = holds.slice(10);
     // Confirms and cancels use holds up; each reservation route starts with fresh ones of the user's.
@@ -145,9 +149,7 @@ describe('property-based: every route against generated hostile input', () => {
       const fresh = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 8 }] });
       const ids: string[] = [];
       for (const seat of fresh.seats) {
-        const res = await api.post('/reservations', { showtime_id: fresh.id, seat_ids: [seat.id] }, { token: user.token });
-        expect(res.status).toBe(201);
-        ids.push(res.body.id);
+        ids.push((await holdSeats(api, user.token, fresh.id, [seat.id])).id);
       }
       holds.splice(0, holds.length, ...ids, ...othersHolds);
     };
@@ -182,11 +184,6 @@ describe('property-based: every route against generated hostile input', () => {
       'POST /webhooks/payments': { id: 'evt_1', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount: 1000, metadata: { reservation_id: holds[0] } } } },
     };
   }, 60_000);
-
-  afterAll(async () => {
-    await stack?.close();
-    await dropDatabase?.();
-  });
 
   function requestArbitrary(route: RegisteredRoute): fc.Arbitrary<FuzzRequest> {
     const template = templates[routeName(route)] ?? {};

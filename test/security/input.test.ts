@@ -10,10 +10,10 @@ import { MAX_BODY_BYTES } from '../../src/http/bodyParser';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/http';
 import { uniqueToken } from '../helpers/catalog';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../scripts/lib/ports';
 import { eventually } from '../helpers/reservations';
 import { errorShapeProblem } from '../helpers/security';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 
 /**
  * Hostile input, one kind at a time: oversized and mislabelled bodies, deep JSON, Unicode edge
@@ -26,19 +26,13 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 type User = Awaited<ReturnType<typeof createUser>>;
 
 describe('hostile input', () => {
-  let stack: TestStack;
-  let api: ApiClient;
   let admin: User;
   let user: User;
 
+  const { stack, api } = useTestStack();
   beforeAll(async () => {
-    stack = await startTestStack();
-    api = apiClient(stack.baseUrl);
     admin = await createUser(stack.knex, stack.config.jwtSecret, 'admin');
     user = await createUser(stack.knex, stack.config.jwtSecret);
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   function expectError(res: ApiResponse, status: number, code?: string) {
@@ -330,7 +324,6 @@ describe('hostile input', () => {
  * the SQL text.
  */
 describe('raw Postgres errors through knex', () => {
-  let stack: TestStack;
   let api: ApiClient;
   let server: http.Server;
   /** A pool of one connection that gives up waiting after 300 ms, to meet KnexTimeoutError. */
@@ -338,8 +331,14 @@ describe('raw Postgres errors through knex', () => {
   /** A pool pointed at a port where nothing listens. */
   let nowhere: Knex;
 
+  // Registered before the stack's own hooks, so it runs before the stack closes.
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+    await tiny?.destroy();
+    await nowhere?.destroy();
+  });
+  const { stack } = useTestStack({ worker: false });
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
     const knex = stack.knex;
     tiny = knexFactory({ client: 'pg', connection: stack.config.databaseUrl, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 300 });
     nowhere = knexFactory({ client: 'pg', connection: `postgres://postgres@127.0.0.1:${await freePort()}/none`, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 3000 });
@@ -411,12 +410,6 @@ describe('raw Postgres errors through knex', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     api = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  });
-  afterAll(async () => {
-    await new Promise((r) => server?.close(r));
-    await tiny?.destroy();
-    await nowhere?.destroy();
-    await stack?.close();
   });
 
   it.each([

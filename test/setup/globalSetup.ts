@@ -6,7 +6,7 @@ import knexFactory from 'knex';
 import { knexConfig } from '../../knexfile';
 import { ensureTemporalCli } from '../../scripts/temporalCli';
 import { ensureDatabase, startEmbeddedPostgres, withDatabase, type PostgresHandle } from '../../scripts/postgres';
-import { startDevServer } from '../../src/temporal/devServer';
+import { startDevServer } from '../../scripts/devServer';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 declare global {
@@ -45,7 +45,8 @@ export default async function globalSetup(): Promise<void> {
       }
       return url;
     })(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silentLogger() }),
+    // The production workflows plus the probes (pingWorkflow) the smoke test starts.
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../bench/workflows'), logger: silentLogger() }),
   ]);
 
   globalThis.__TEST_TEMPORAL__ = temporal;

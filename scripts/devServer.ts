@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes } from '../../workflows/shared';
-import type { TemporalExecutable } from '../../scripts/temporalCli';
+import { searchAttributes } from '../workflows/shared';
+import { findChildPid } from './lib/processes';
+import type { TemporalExecutable } from './temporalCli';
 
 /** Dynamic config every dev server of the project needs (DESIGN.md, "Running it"). */
 export const DEV_SERVER_DYNAMIC_CONFIG = [
@@ -39,4 +40,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<TestWorkfl
       extraArgs,
     },
   });
+}
+
+/** The pid of the dev server `startDevServer` spawned (a child of this process), for its CPU time or a clean SIGINT. */
+export function findDevServerPid(): number | undefined {
+  return findChildPid('server start-dev');
 }

@@ -1,6 +1,6 @@
 import { connect, createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick), for a server a test restarts on the same port. */
+/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick), for a server to be started on it. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -10,6 +10,15 @@ export async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether nothing listens on `host`:`port` (exclusive, so a port shared through a cluster counts as taken). */
+export function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
