@@ -8,16 +8,31 @@ export type UpdateDelivery<T> =
   /** The workflow ran it (a failed or rejected Update throws WorkflowUpdateFailedError instead). */
   | { kind: 'completed'; result: T }
   /** The workflow accepted it, so it will run, but its result could not be fetched in time. */
-  | { kind: 'accepted' };
+  | { kind: 'accepted' }
+  /** A request for it may have reached Temporal, which may still deliver it: the outcome is not known. */
+  | { kind: 'unknown' };
 
 const RETRY_MS = 250;
+
+/** gRPC's UNAVAILABLE before any connection: the request never left this process. */
+function neverReachedTemporal(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown };
+  const text = `${typeof e.details === 'string' ? e.details : ''} ${typeof e.message === 'string' ? e.message : ''}`;
+  if (e.code === 14 && /No connection established|ECONNREFUSED|waiting for connection/.test(text)) return true;
+  return neverReachedTemporal(e.cause, depth + 1);
+}
+
+const isRpcTimeout = (err: unknown): boolean => (err as Error | undefined)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 
 /**
  * Delivers an Update under one Update id until its fate is known: a lost answer from Temporal
  * (a restart, a dropped connection, a worker killed mid-Update) is retried with the same id,
- * which Temporal deduplicates, even after the workflow has closed. So an Update is never run
- * twice, and an error thrown from here means it was not accepted: the caller may answer 503.
- * Once accepted, the answer is its result, or 'accepted' when the result is late.
+ * which Temporal deduplicates, even after the workflow has closed. So an Update never runs twice.
+ * It throws when the Update certainly did not run (rejected, workflow closed, or Temporal never
+ * reached: the caller may answer 503); once accepted, the answer is its result, or 'accepted'
+ * when the result is late; 'unknown' when a request may have reached Temporal but its fate
+ * could not be learnt by the deadline.
  */
 export async function deliverUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   temporal: Client,
@@ -29,6 +44,7 @@ export async function deliverUpdate<Ret, Args extends [unknown, ...unknown[]]>(
 ): Promise<UpdateDelivery<Ret>> {
   const handle = temporal.workflow.getHandle(workflowId);
   let accepted: WorkflowUpdateHandle<Ret> | undefined;
+  let maybeDelivered = false;
   for (;;) {
     try {
       accepted ??= await temporal.connection.withDeadline(deadline, () =>
@@ -45,11 +61,11 @@ export async function deliverUpdate<Ret, Args extends [unknown, ...unknown[]]>(
         accepted = undefined;
         continue;
       }
-      const retryable = isUnavailableError(err) || (err as Error | undefined)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
-      if (!retryable || Date.now() + RETRY_MS >= deadline) {
-        if (accepted) return { kind: 'accepted' };
-        throw err;
-      }
+      // The client has already retried its connection for a while: the Update was never sent.
+      if (!accepted && !maybeDelivered && neverReachedTemporal(err)) throw err;
+      if (!isUnavailableError(err) && !isRpcTimeout(err)) throw err;
+      maybeDelivered = true;
+      if (Date.now() + RETRY_MS >= deadline) return accepted ? { kind: 'accepted' } : { kind: 'unknown' };
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
   }

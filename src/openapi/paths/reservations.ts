@@ -16,7 +16,8 @@ const UPDATE_KEY = {
   schema: IdempotencyKey,
 };
 const ACCEPTED_LATE =
-  'Accepted by the reservation\'s workflow, which will carry it out, but its result was not known in time (Temporal unreachable meanwhile): ' +
+  'Taken for processing, outcome not known yet: the reservation\'s workflow accepted it but its result came too late, or Temporal failed ' +
+  'while it was being sent, so it may still be carried out. ' +
   '`status` is the state before it; read the reservation, or retry with the same Idempotency-Key, for the outcome (`Retry-After`).';
 
 export const reservationRoutes: RouteDoc[] = [

@@ -88,8 +88,11 @@ export function reservationsRouter(deps: AppDeps): Router {
     return fresh && fresh.status === patch.status ? fresh : { ...reservation, ...patch };
   }
 
-  /** An accepted Update whose result is late: it will run; the client reads the outcome later. */
-  function acceptedNotDone(ctx: Context, reservation: ReservationBody): void {
+  /**
+   * An Update whose result is not known yet: accepted but late, or sent while Temporal was failing
+   * (it may still be delivered). 202 says exactly that: taken for processing, outcome to be read.
+   */
+  function outcomePending(ctx: Context, reservation: ReservationBody): void {
     ctx.status = 202;
     ctx.set('Retry-After', '2');
     ctx.set('Location', `/api/v1/reservations/${reservation.id}`);
@@ -135,7 +138,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     } catch (err) {
       throw await afterShowStart(knex, reservation.showtime_id, err);
     }
-    if (delivery.kind === 'accepted') return acceptedNotDone(ctx, reservation);
+    if (delivery.kind !== 'completed') return outcomePending(ctx, reservation);
     const result = delivery.result;
     ctx.status = result.status === 'confirmed' ? 200 : 202;
     ctx.state.reservationOutcome = result.status;
@@ -158,7 +161,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     }
     const request: CancelInput = { reason: body.reason, requested_by: own ? 'user' : 'admin' };
     const delivery = await runUpdate(ctx, reservation, cancelUpdate, request);
-    if (delivery.kind === 'accepted') return acceptedNotDone(ctx, reservation);
+    if (delivery.kind !== 'completed') return outcomePending(ctx, reservation);
     ctx.state.reservationOutcome = 'cancelled';
     ctx.body = await afterUpdate(reservation, {
       status: delivery.result.status,
