@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../workflows/failures';
 import type { ReservationStatus } from '../workflows/shared';
 
 export interface ReservationSnapshot {
@@ -80,7 +81,7 @@ export function createReservationActivities(knex: Knex) {
         })
         .returning('confirmed_at');
       if (!row) {
-        throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, 'InvalidState');
+        throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, FailureType.InvalidState);
       }
       return new Date(row.confirmed_at).toISOString();
     },
@@ -102,7 +103,7 @@ export function createReservationActivities(knex: Knex) {
             updated_at: trx.fn.now(),
           })
           .returning(stampColumn);
-        if (!row) throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, 'NotFound');
+        if (!row) throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, FailureType.NotFound);
         return new Date(row[stampColumn]).toISOString();
       });
     },

@@ -15,8 +15,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { refundLatePaymentWorkflow, refundWorkflowId } from './refundLatePayment';
+import { FailureType } from './failures';
 import {
-  FailureType,
   cancelSignal,
   cancelUpdate,
   confirmUpdate,
@@ -178,7 +178,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       setPhase('held');
       log.info('payment failed; the hold stays', { reservationId, error: lastPaymentError });
       if (isDecline(err)) throw ApplicationFailure.nonRetryable(lastPaymentError, FailureType.PaymentDeclined);
-      throw ApplicationFailure.nonRetryable(`Payment provider unavailable: ${lastPaymentError}`, 'PaymentUnavailable');
+      throw ApplicationFailure.nonRetryable(`Payment provider unavailable: ${lastPaymentError}`, FailureType.PaymentUnavailable);
     }
   }
 
@@ -262,7 +262,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
     validator: (request) => {
       if (typeof request?.payment_method !== 'string' || request.payment_method.length === 0) {
-        throw ApplicationFailure.nonRetryable('payment_method is required', 'InvalidArgument');
+        throw ApplicationFailure.nonRetryable('payment_method is required', FailureType.InvalidArgument);
       }
       if (phase !== 'checking') assertConfirmable();
     },
@@ -378,7 +378,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       await dbSteps().releaseSeats({ reservationId, outcome: 'cancelled', reason: cancelReason, refundAmount: refund });
     } catch (err) {
       // Cancelled before the reservation was found: there is nothing to release.
-      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotFound')) throw err;
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.NotFound)) throw err;
     }
     refundAmount = refund;
     setPhase('cancelled');

@@ -88,16 +88,8 @@ export const paymentSignal = defineSignal<[PaymentEvent]>('payment');
 export const paymentRejectedSignal = defineSignal<[RejectedPaymentEvent]>('paymentRejected');
 export const stateQuery = defineQuery<ReservationState>('state');
 
-/** Failure types the workflow raises; the API maps them to status codes. */
-export const FailureType = {
-  PaymentDeclined: 'PaymentDeclined',
-  HoldExpired: 'HoldExpired',
-  InvalidState: 'InvalidState',
-  CancellationCutoff: 'CancellationCutoffPassed',
-  ShowtimeStarted: 'ShowtimeStarted',
-  /** The provider has no such payment (Stripe's "No such PaymentIntent"): retrying cannot help. */
-  PaymentNotFound: 'PaymentNotFound',
-} as const;
+/** Failure types live in ./failures; re-exported so existing callers keep one import. */
+export { FailureType } from './failures';
 
 export const searchAttributes = {
   ReservationStatus: defineSearchAttributeKey('ReservationStatus', SearchAttributeType.KEYWORD),
