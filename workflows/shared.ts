@@ -8,8 +8,9 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const DEFAULT_TASK_QUEUE = 'bookings';
 
-/** Statuses stored in Postgres and shown by the API. */
-export type ReservationStatus = 'held' | 'pending_payment' | 'confirmed' | 'cancelled' | 'expired' | 'completed';
+import type { ReservationStatus } from './statuses';
+
+export { RESERVATION_STATUSES, type ReservationStatus } from './statuses';
 
 /** What the workflow reports: the stored statuses plus its own transient and terminal ones. */
 export type WorkflowPhase = ReservationStatus | 'checking' | 'charging' | 'cancelling' | 'abandoned';
