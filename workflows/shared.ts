@@ -21,6 +21,11 @@ export interface ReservationWorkflowInput {
   reservationId: string;
   /** Minutes before the show after which a confirmed booking can no longer be cancelled. */
   cancellationCutoffMinutes: number;
+  /**
+   * How long an expired or cancelled reservation still waits for a pending payment's verdict, to
+   * refund it; 24 hours when absent (as in workflows started before it was an input).
+   */
+  latePaymentWindowMs?: number;
 }
 
 export interface ConfirmInput {
