@@ -36,7 +36,9 @@ describe('replaying recorded reservation histories', () => {
       'refund-payment-not-found',
       'unexpected-payment-refunded-apart-then-expired',
     ];
-    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23].sort());
+    // Issue 16: the late-payment window as a workflow input, run to its end (recorded by test/workflow.payments.test.ts).
+    const issue16 = ['late-payment-window-ended'];
+    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23, ...issue16].sort());
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
   });
