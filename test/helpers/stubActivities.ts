@@ -15,14 +15,23 @@ export interface StubReservationOptions {
   charges?: ChargeAnswer[];
 }
 
+/**
+ * The activities the reservation workflow and the refund workflow call, each typed as the real
+ * factory's; others the worker has (maintenance, ping) are not the workflows' under test.
+ */
+export type WorkflowActivities = Pick<
+  Activities,
+  'findReservation' | 'markPaymentPending' | 'markHeldAgain' | 'confirmSeats' | 'releaseSeats' | 'completeReservation' | 'chargePayment' | 'recordPaymentOutcome' | 'refundPayment'
+>;
+
 export interface ActivityCall {
-  name: keyof Activities;
+  name: keyof WorkflowActivities;
   args: unknown[];
 }
 
 /**
- * The workflow's activities without Postgres or a payment provider, typed as the real factory's,
- * so the workflow under test cannot call anything the worker would not have. Each call is
+ * The workflows' activities without Postgres or a payment provider, with the real factory's
+ * signatures, so a stub cannot drift from what the worker runs. Each call is
  * recorded under its reservation for the test to read.
  */
 export class StubActivities {
@@ -57,14 +66,13 @@ export class StubActivities {
     return this.calls(reservationId).map((c) => c.name);
   }
 
-  private record(reservationId: string, name: keyof Activities, args: unknown[]): void {
+  private record(reservationId: string, name: keyof WorkflowActivities, args: unknown[]): void {
     const list = this.callsByReservation.get(reservationId) ?? [];
     list.push({ name, args });
     this.callsByReservation.set(reservationId, list);
   }
 
-  readonly activities: Activities = {
-    ping: async () => new Date().toISOString(),
+  readonly activities: WorkflowActivities = {
     findReservation: async (reservationId) => {
       this.record(reservationId, 'findReservation', [reservationId]);
       return this.reservations.get(reservationId)?.snapshot ?? null;
