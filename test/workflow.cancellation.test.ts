@@ -1,9 +1,9 @@
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { RefundInput } from '../activities/payments';
 import type { ReleaseSeatsInput } from '../activities/reservations';
 import { FailureType } from '../workflows/failures';
-import { cancelSignal, cancelUpdate, confirmUpdate, stateQuery } from '../workflows/shared';
+import { cancelSignal, cancelUpdate, confirmUpdate, paymentSignal, stateQuery } from '../workflows/shared';
 import { eventually } from './helpers/reservations';
 import { startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
 
@@ -109,6 +109,21 @@ describe('cancelling a reservation workflow', () => {
       await cancelled(handle);
       expect(refundsOf(id)).toEqual([]);
       expect(releasesOf(id)).toEqual([{ reservationId: id, outcome: 'cancelled', reason: REQUEST_REASON, refundAmount: '0.00' }]);
+    });
+
+    it('refunds nothing when it interrupts the cancel of a hold whose earlier payment failed', async () => {
+      // A local activity longer than most of the workflow task timeout lets new events in while it runs.
+      const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR, charges: ['pending'], releaseMs: 4000, workflowTaskTimeout: '2s' });
+      const { payment_id } = await confirm(handle);
+      await handle.signal(paymentSignal, { event_id: `evt_${id}`, type: 'payment_intent.payment_failed', payment_id, failure_reason: 'insufficient funds' });
+      await eventually(async () => (await handle.query(stateQuery)).status === 'held', 10_000);
+      // Accepted: the cancel runs, and its release takes 4 s.
+      const cancelling = await handle.startUpdate(cancelUpdate, { args: [{ reason: 'changed plans' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await handle.cancel();
+      await cancelled(handle);
+      await cancelling.result().catch(() => undefined);
+      expect(refundsOf(id)).toEqual([]);
+      expect(releasesOf(id).at(-1)).toEqual({ reservationId: id, outcome: 'cancelled', reason: REQUEST_REASON, refundAmount: '0.00' });
     });
 
     it('leaves a hold that already expired as it is', async () => {

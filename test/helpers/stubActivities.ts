@@ -13,6 +13,8 @@ export interface StubReservationOptions {
   showInMs: number;
   totalPrice?: string;
   charges?: ChargeAnswer[];
+  /** How long releasing the seats takes, to catch the workflow in the middle of a cancel. */
+  releaseMs?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ActivityCall {
  * recorded under its reservation for the test to read.
  */
 export class StubActivities {
-  private readonly reservations = new Map<string, { snapshot: ReservationSnapshot; charges: ChargeAnswer[] }>();
+  private readonly reservations = new Map<string, { snapshot: ReservationSnapshot; charges: ChargeAnswer[]; releaseMs: number }>();
   private readonly callsByReservation = new Map<string, ActivityCall[]>();
   private readonly reservationOfPayment = new Map<string, string>();
   private paymentCount = 0;
@@ -55,6 +57,7 @@ export class StubActivities {
         payment_id: null,
       },
       charges: [...(opts.charges ?? [])],
+      releaseMs: opts.releaseMs ?? 0,
     });
   }
 
@@ -85,7 +88,9 @@ export class StubActivities {
     },
     releaseSeats: async (input) => {
       this.record(input.reservationId, 'releaseSeats', [input]);
-      if (!this.reservations.has(input.reservationId)) {
+      const reservation = this.reservations.get(input.reservationId);
+      if (reservation?.releaseMs) await new Promise((resolve) => setTimeout(resolve, reservation.releaseMs));
+      if (!reservation) {
         throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, FailureType.NotFound);
       }
       return new Date().toISOString();

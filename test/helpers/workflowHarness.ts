@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { reservationWorkflow } from '../../workflows/reservation';
 import { reservationWorkflowId, type ReservationWorkflowInput } from '../../workflows/shared';
@@ -11,7 +11,9 @@ export interface WorkflowHarness {
   client: Client;
   stubs: StubActivities;
   /** Adds a held reservation to the stubs and starts its workflow. */
-  start(opts: StubReservationOptions & Partial<Omit<ReservationWorkflowInput, 'reservationId'>>): Promise<{ id: string; handle: ReservationHandle }>;
+  start(
+    opts: StubReservationOptions & Partial<Omit<ReservationWorkflowInput, 'reservationId'>> & { workflowTaskTimeout?: WorkflowStartOptions['workflowTaskTimeout'] },
+  ): Promise<{ id: string; handle: ReservationHandle }>;
   close(): Promise<void>;
 }
 
@@ -38,12 +40,13 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
   return {
     client,
     stubs,
-    async start({ holdMs, showInMs, totalPrice, charges, cancellationCutoffMinutes = 60, latePaymentWindowMs }) {
+    async start({ holdMs, showInMs, totalPrice, charges, releaseMs, cancellationCutoffMinutes = 60, latePaymentWindowMs, workflowTaskTimeout }) {
       const id = randomUUID();
-      stubs.add(id, { holdMs, showInMs, totalPrice, charges });
+      stubs.add(id, { holdMs, showInMs, totalPrice, charges, releaseMs });
       const handle = await client.workflow.start<typeof reservationWorkflow>('reservationWorkflow', {
         taskQueue,
         workflowId: reservationWorkflowId(id),
+        ...(workflowTaskTimeout === undefined ? {} : { workflowTaskTimeout }),
         args: [{ reservationId: id, cancellationCutoffMinutes, ...(latePaymentWindowMs === undefined ? {} : { latePaymentWindowMs }) }],
       });
       return { id, handle };
