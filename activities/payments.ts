@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
 import { PaymentNotFoundError, type PaymentProvider } from '../src/payments/PaymentProvider';
-import { FailureType } from '../workflows/shared';
+import { FailureType } from '../workflows/failures';
 
 export interface ChargeInput {
   reservationId: string;
@@ -55,7 +55,7 @@ export function createPaymentActivities(knex: Knex, provider: PaymentProvider, c
         await record(input, result.paymentId, 'failed', result.reason);
         throw ApplicationFailure.create({
           message: result.reason,
-          type: 'PaymentDeclined',
+          type: FailureType.PaymentDeclined,
           nonRetryable: true,
           details: [{ payment_id: result.paymentId }],
         });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ReservationStatus } from '../workflows/shared';
+import { FailureType } from '../workflows/failures';
+import { HOLD_STATUSES, OPEN_STATUSES, type ReservationStatus } from '../workflows/statuses';
 
 export interface ReservationSnapshot {
   reservation_id: string;
@@ -54,7 +55,7 @@ export function createReservationActivities(knex: Knex) {
     async markPaymentPending(reservationId: string, paymentId: string): Promise<void> {
       await knex('reservations')
         .where({ id: reservationId })
-        .whereIn('status', ['held', 'pending_payment'])
+        .whereIn('status', HOLD_STATUSES)
         .update({ status: 'pending_payment', payment_id: paymentId, payment_error: null, updated_at: knex.fn.now() });
     },
 
@@ -62,7 +63,7 @@ export function createReservationActivities(knex: Knex) {
     async markHeldAgain(reservationId: string, paymentError: string): Promise<void> {
       await knex('reservations')
         .where({ id: reservationId })
-        .whereIn('status', ['held', 'pending_payment'])
+        .whereIn('status', HOLD_STATUSES)
         .update({ status: 'held', payment_error: paymentError.slice(0, 500), updated_at: knex.fn.now() });
     },
 
@@ -70,7 +71,7 @@ export function createReservationActivities(knex: Knex) {
     async confirmSeats(reservationId: string, paymentId: string): Promise<string> {
       const [row] = await knex('reservations')
         .where({ id: reservationId })
-        .whereIn('status', ['held', 'pending_payment', 'confirmed'])
+        .whereIn('status', OPEN_STATUSES)
         .update({
           status: 'confirmed',
           confirmed_at: knex.raw('coalesce(confirmed_at, now())'),
@@ -80,7 +81,7 @@ export function createReservationActivities(knex: Knex) {
         })
         .returning('confirmed_at');
       if (!row) {
-        throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, 'InvalidState');
+        throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, FailureType.InvalidState);
       }
       return new Date(row.confirmed_at).toISOString();
     },
@@ -102,7 +103,7 @@ export function createReservationActivities(knex: Knex) {
             updated_at: trx.fn.now(),
           })
           .returning(stampColumn);
-        if (!row) throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, 'NotFound');
+        if (!row) throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, FailureType.NotFound);
         return new Date(row[stampColumn]).toISOString();
       });
     },

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, defineQuery, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FailureType } from './shared';
+import { FailureType } from './failures';
 
 const { refundPayment } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',

@@ -15,8 +15,21 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { refundLatePaymentWorkflow, refundWorkflowId } from './refundLatePayment';
+import { FailureType } from './failures';
 import {
-  FailureType,
+  cancelRefusal,
+  confirmRefusal,
+  holdStep,
+  isFinished,
+  isSettled,
+  latePaymentWindowMs,
+  paymentEventEffect,
+  refundDue,
+  untilShowStart,
+  type Refusal,
+  type ReservationFacts,
+} from './rules';
+import {
   cancelSignal,
   cancelUpdate,
   confirmUpdate,
@@ -82,15 +95,15 @@ const refunding = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
-/** How long an expired or cancelled reservation still waits for a pending payment's verdict, to refund it. */
-const LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60 * 1000;
-
 const failureMessage = (err: unknown): string => {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof Error ? cause.message : String(cause);
 };
-const isDecline = (err: unknown): boolean =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.PaymentDeclined;
+const activityFailedWith = (err: unknown, type: FailureType): boolean =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
+const raise = (refusal: Refusal | null): void => {
+  if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+};
 
 /**
  * One reservation, from hold to booking or release. The API has already inserted the hold;
@@ -109,6 +122,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let refundAmount: string | null = null;
   let cancelReason: string | null = null;
   let lastRefusedCancel: string | null = null;
+  /** The phase a cancel started from, for the refund when a cancellation request interrupts it. */
+  let cancellingFrom: WorkflowPhase = 'checking';
   const paymentEvents: PaymentEvent[] = [];
   const seenEventIds = new Set<string>();
   const rejectedPaymentEvents: RejectedPaymentEvent[] = [];
@@ -121,31 +136,9 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const adoptPhase = (next: WorkflowPhase): void => {
     phase = next;
   };
-  const cancelCutoff = (): number => showStart - input.cancellationCutoffMinutes * 60_000;
-
-  const assertConfirmable = (): void => {
-    if (refuseAfterShowStart && showStart > 0 && (phase === 'held' || phase === 'expired') && Date.now() >= showStart) {
-      throw ApplicationFailure.nonRetryable('The showtime has started; it can no longer be booked', FailureType.ShowtimeStarted);
-    }
-    if (phase === 'expired' || (phase === 'held' && Date.now() >= holdDeadline)) {
-      throw ApplicationFailure.nonRetryable('The hold has expired', FailureType.HoldExpired);
-    }
-    if (phase !== 'held') {
-      throw ApplicationFailure.nonRetryable(`A reservation that is ${phase} cannot be confirmed`, FailureType.InvalidState);
-    }
-  };
-  const assertCancellable = (): void => {
-    if (phase === 'held' && Date.now() < holdDeadline) return;
-    if (phase === 'confirmed') {
-      if (Date.now() < cancelCutoff()) return;
-      throw ApplicationFailure.nonRetryable(
-        `Bookings can be cancelled until ${input.cancellationCutoffMinutes} minutes before the show`,
-        FailureType.CancellationCutoff,
-      );
-    }
-    const state = phase === 'held' ? 'expired' : phase;
-    throw ApplicationFailure.nonRetryable(`A reservation that is ${state} cannot be cancelled`, FailureType.InvalidState);
-  };
+  const facts = (): ReservationFacts => ({ phase, holdDeadline, showStart, now: Date.now() });
+  const assertConfirmable = (): void => raise(confirmRefusal(facts(), refuseAfterShowStart));
+  const assertCancellable = (): void => raise(cancelRefusal(facts(), input.cancellationCutoffMinutes));
   const untilChecked = async (): Promise<void> => {
     if (phase === 'checking') await condition(() => phase !== 'checking');
   };
@@ -177,35 +170,53 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       await dbSteps().markHeldAgain(reservationId, lastPaymentError);
       setPhase('held');
       log.info('payment failed; the hold stays', { reservationId, error: lastPaymentError });
-      if (isDecline(err)) throw ApplicationFailure.nonRetryable(lastPaymentError, FailureType.PaymentDeclined);
-      throw ApplicationFailure.nonRetryable(`Payment provider unavailable: ${lastPaymentError}`, 'PaymentUnavailable');
+      if (activityFailedWith(err, FailureType.PaymentDeclined)) throw ApplicationFailure.nonRetryable(lastPaymentError, FailureType.PaymentDeclined);
+      throw ApplicationFailure.nonRetryable(`Payment provider unavailable: ${lastPaymentError}`, FailureType.PaymentUnavailable);
     }
   }
 
   async function cancel(request: CancelInput): Promise<CancelResult> {
     await untilChecked();
     assertCancellable();
-    const refund = phase === 'confirmed' && paymentId ? totalPrice : '0.00';
+    const refund = refundDue(phase, paymentId, totalPrice);
+    cancellingFrom = phase;
     setPhase('cancelling');
+    const cancelledAt = await releaseWithRefund(refund, request.reason ?? `cancelled by ${request.requested_by ?? 'user'}`);
+    log.info('reservation cancelled', { reservationId, refund, reason: cancelReason });
+    // Never null here: only a cancellation request takes a missing row for released.
+    return { status: 'cancelled', refund_amount: refund, cancelled_at: cancelledAt ?? new Date().toISOString() };
+  }
+
+  /**
+   * The one way a reservation is cancelled, by a cancel or by a cancellation request: the money
+   * back first, so a refund that keeps failing leaves the booking whole rather than released unpaid.
+   * Returns when the release was recorded, or null when there was no row to release (a request
+   * that came before the reservation was found, with `missingIsReleased`).
+   */
+  async function releaseWithRefund(refund: string, reason: string, missingIsReleased = false): Promise<string | null> {
     if (refund !== '0.00' && paymentId) {
       await refunding.refundPayment({ reservationId, paymentId, amount: refund, idempotencyKey: `${reservationId}:refund:${paymentId}` });
     }
-    cancelReason = request.reason ?? `cancelled by ${request.requested_by ?? 'user'}`;
-    const cancelledAt = await dbSteps().releaseSeats({ reservationId, outcome: 'cancelled', reason: cancelReason, refundAmount: refund });
+    cancelReason = reason;
+    let cancelledAt: string | null = null;
+    try {
+      cancelledAt = await dbSteps().releaseSeats({ reservationId, outcome: 'cancelled', reason, refundAmount: refund });
+    } catch (err) {
+      if (!(missingIsReleased && activityFailedWith(err, FailureType.NotFound))) throw err;
+    }
     refundAmount = refund;
     setPhase('cancelled');
-    log.info('reservation cancelled', { reservationId, refund, reason: cancelReason });
-    return { status: 'cancelled', refund_amount: refund, cancelled_at: cancelledAt };
+    return cancelledAt;
   }
 
   /** Applies the provider's asynchronous verdicts; money for a booking that is gone goes back. */
   async function applyPaymentEvents(): Promise<void> {
     while (paymentEvents.length > 0) {
       const event = paymentEvents.shift() as PaymentEvent;
-      const succeeded = event.type === 'payment_intent.succeeded';
-      if (phase === 'pending_payment' && event.payment_id === paymentId) {
-        await dbSteps().recordPaymentOutcome(event.payment_id, succeeded ? 'succeeded' : 'failed', event.failure_reason);
-        if (succeeded) {
+      const effect = paymentEventEffect(event, phase, paymentId);
+      if (effect === 'confirm' || effect === 'back_to_held') {
+        await dbSteps().recordPaymentOutcome(event.payment_id, effect === 'confirm' ? 'succeeded' : 'failed', event.failure_reason);
+        if (effect === 'confirm') {
           await dbSteps().confirmSeats(reservationId, event.payment_id);
           setPhase('confirmed');
         } else {
@@ -213,7 +224,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
           await dbSteps().markHeldAgain(reservationId, lastPaymentError);
           setPhase('held');
         }
-      } else if (succeeded && !(phase === 'confirmed' && event.payment_id === paymentId)) {
+      } else if (effect === 'refund') {
         log.warn('refunding a payment that arrived for a reservation no longer held', { reservationId, phase, paymentId: event.payment_id });
         if (patched(REFUNDS_APART)) {
           await refundApart(event.payment_id, event.amount ?? totalPrice);
@@ -262,7 +273,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
     validator: (request) => {
       if (typeof request?.payment_method !== 'string' || request.payment_method.length === 0) {
-        throw ApplicationFailure.nonRetryable('payment_method is required', 'InvalidArgument');
+        throw ApplicationFailure.nonRetryable('payment_method is required', FailureType.InvalidArgument);
       }
       if (phase !== 'checking') assertConfirmable();
     },
@@ -321,12 +332,11 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
 
     // The hold: wait for confirm, cancel or a payment verdict, until the durable timer runs out.
     let outstandingPayment = false;
-    const settled = (): boolean => phase === 'confirmed' || phase === 'cancelled';
-    while (!settled()) {
+    while (!isSettled(phase)) {
       await applyPaymentEvents();
-      if (settled()) break;
-      const remaining = holdDeadline - Date.now();
-      if (remaining <= 0 && (phase === 'held' || phase === 'pending_payment')) {
+      if (isSettled(phase)) break;
+      const step = holdStep(facts());
+      if (step.expire) {
         outstandingPayment = phase === 'pending_payment';
         await dbSteps().releaseSeats({ reservationId, outcome: 'expired' });
         setPhase('expired');
@@ -335,16 +345,16 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       const seen = phase;
       const changed = () => phase !== seen || paymentEvents.length > 0;
       // While a charge runs past the deadline the hold waits for its result instead of expiring.
-      if (remaining > 0) await condition(changed, remaining);
+      if (step.waitMs !== undefined) await condition(changed, step.waitMs);
       else await condition(changed);
     }
 
     if (phase === 'confirmed') {
       // A booking sleeps until the show starts; a cancel before the cutoff wakes it.
-      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, untilShowStart(facts()));
       while (phase === 'confirmed' && paymentEvents.length > 0) {
         await applyPaymentEvents();
-        await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, Math.max(1, showStart - Date.now()));
+        await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, untilShowStart(facts()));
       }
       if (phase === 'confirmed') {
         await dbSteps().completeReservation(reservationId);
@@ -356,7 +366,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
 
     if (outstandingPayment) {
       // The provider may still approve the payment that was pending when the hold ran out.
-      if (await condition(() => paymentEvents.length > 0, LATE_PAYMENT_WINDOW_MS)) await applyPaymentEvents();
+      if (await condition(() => paymentEvents.length > 0, latePaymentWindowMs(input.latePaymentWindowMs))) await applyPaymentEvents();
     }
     await condition(allHandlersFinished);
     return phase as ReservationOutcome;
@@ -368,20 +378,10 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
    * (Terminate runs no code at all; the runbook says to use the cancel signal instead.)
    */
   async function releaseAfterCancellation(): Promise<void> {
-    if (phase === 'abandoned' || phase === 'expired' || phase === 'cancelled' || phase === 'completed') return;
-    const refund = (phase === 'confirmed' || phase === 'cancelling') && paymentId ? totalPrice : '0.00';
-    if (refund !== '0.00' && paymentId) {
-      await refunding.refundPayment({ reservationId, paymentId, amount: refund, idempotencyKey: `${reservationId}:refund:${paymentId}` });
-    }
-    cancelReason = 'cancelled by an operator (workflow cancellation request)';
-    try {
-      await dbSteps().releaseSeats({ reservationId, outcome: 'cancelled', reason: cancelReason, refundAmount: refund });
-    } catch (err) {
-      // Cancelled before the reservation was found: there is nothing to release.
-      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotFound')) throw err;
-    }
-    refundAmount = refund;
-    setPhase('cancelled');
+    if (isFinished(phase)) return;
+    const refund = refundDue(phase === 'cancelling' ? cancellingFrom : phase, paymentId, totalPrice);
+    // Cancelled before the reservation was found: there may be nothing to release.
+    await releaseWithRefund(refund, 'cancelled by an operator (workflow cancellation request)', true);
   }
 
   try {

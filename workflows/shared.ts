@@ -8,8 +8,9 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const DEFAULT_TASK_QUEUE = 'bookings';
 
-/** Statuses stored in Postgres and shown by the API. */
-export type ReservationStatus = 'held' | 'pending_payment' | 'confirmed' | 'cancelled' | 'expired' | 'completed';
+import type { ReservationStatus } from './statuses';
+
+export { RESERVATION_STATUSES, type ReservationStatus } from './statuses';
 
 /** What the workflow reports: the stored statuses plus its own transient and terminal ones. */
 export type WorkflowPhase = ReservationStatus | 'checking' | 'charging' | 'cancelling' | 'abandoned';
@@ -20,6 +21,11 @@ export interface ReservationWorkflowInput {
   reservationId: string;
   /** Minutes before the show after which a confirmed booking can no longer be cancelled. */
   cancellationCutoffMinutes: number;
+  /**
+   * How long an expired or cancelled reservation still waits for a pending payment's verdict, to
+   * refund it; 24 hours when absent (as in workflows started before it was an input).
+   */
+  latePaymentWindowMs?: number;
 }
 
 export interface ConfirmInput {
@@ -88,16 +94,8 @@ export const paymentSignal = defineSignal<[PaymentEvent]>('payment');
 export const paymentRejectedSignal = defineSignal<[RejectedPaymentEvent]>('paymentRejected');
 export const stateQuery = defineQuery<ReservationState>('state');
 
-/** Failure types the workflow raises; the API maps them to status codes. */
-export const FailureType = {
-  PaymentDeclined: 'PaymentDeclined',
-  HoldExpired: 'HoldExpired',
-  InvalidState: 'InvalidState',
-  CancellationCutoff: 'CancellationCutoffPassed',
-  ShowtimeStarted: 'ShowtimeStarted',
-  /** The provider has no such payment (Stripe's "No such PaymentIntent"): retrying cannot help. */
-  PaymentNotFound: 'PaymentNotFound',
-} as const;
+/** Failure types live in ./failures; re-exported so existing callers keep one import. */
+export { FailureType } from './failures';
 
 export const searchAttributes = {
   ReservationStatus: defineSearchAttributeKey('ReservationStatus', SearchAttributeType.KEYWORD),

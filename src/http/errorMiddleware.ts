@@ -1,6 +1,24 @@
 import type { Middleware } from 'koa';
 import { ApiError, serviceUnavailable } from './errors';
-import { isUnavailableError, sqlStateOf } from './unavailable';
+import { isUnavailableError } from './unavailable';
+import {
+  PG_CHARACTER_NOT_IN_REPERTOIRE,
+  PG_CLASS_DATA_EXCEPTION,
+  PG_CLASS_INTEGRITY_CONSTRAINT,
+  PG_CLASS_PROGRAM_LIMIT_EXCEEDED,
+  PG_DATETIME_FIELD_OVERFLOW,
+  PG_DEADLOCK_DETECTED,
+  PG_EXCLUSION_VIOLATION,
+  PG_FOREIGN_KEY_VIOLATION,
+  PG_INVALID_DATETIME_FORMAT,
+  PG_LOCK_NOT_AVAILABLE,
+  PG_NUMERIC_VALUE_OUT_OF_RANGE,
+  PG_QUERY_CANCELED,
+  PG_SERIALIZATION_FAILURE,
+  PG_STRING_DATA_RIGHT_TRUNCATION,
+  PG_UNIQUE_VIOLATION,
+  sqlStateOf,
+} from '../db/pgErrors';
 import type { Logger } from '../logger';
 
 const KOA_CODES: Record<number, string> = {
@@ -25,31 +43,31 @@ const invalidValue = (detail: string) => new ApiError(422, 'INVALID_VALUE', deta
  */
 function fromSqlState(code: string): ApiError | null {
   switch (code) {
-    case '23505':
+    case PG_UNIQUE_VIOLATION:
       return new ApiError(409, 'CONFLICT', 'The resource conflicts with an existing one');
-    case '23P01':
+    case PG_EXCLUSION_VIOLATION:
       return new ApiError(409, 'CONFLICT', 'The change conflicts with an existing resource');
-    case '23503':
+    case PG_FOREIGN_KEY_VIOLATION:
       return new ApiError(422, 'INVALID_REFERENCE', 'A referenced resource does not exist');
-    case '22021':
+    case PG_CHARACTER_NOT_IN_REPERTOIRE:
       return invalidValue('A text value contains a character that cannot be stored, such as NUL');
-    case '22003':
+    case PG_NUMERIC_VALUE_OUT_OF_RANGE:
       return invalidValue('A number is out of range');
-    case '22001':
+    case PG_STRING_DATA_RIGHT_TRUNCATION:
       return invalidValue('A value is too long');
-    case '22007':
-    case '22008':
+    case PG_INVALID_DATETIME_FORMAT:
+    case PG_DATETIME_FIELD_OVERFLOW:
       return invalidValue('A date or time is malformed or out of range');
-    case '40001':
-    case '40P01':
+    case PG_SERIALIZATION_FAILURE:
+    case PG_DEADLOCK_DETECTED:
       return serviceUnavailable('The request collided with a concurrent one; nothing was changed. Retry shortly.');
-    case '55P03':
-    case '57014':
+    case PG_LOCK_NOT_AVAILABLE:
+    case PG_QUERY_CANCELED:
       return serviceUnavailable('The database is busy; nothing was changed. Retry shortly.');
   }
   // 23xxx integrity constraints (not null, check), 22xxx data exceptions, 54xxx values too large.
-  if (code.startsWith('23') || code.startsWith('22')) return invalidValue('A value is out of range or of the wrong form');
-  if (code.startsWith('54')) return invalidValue('A value is too large or too complex to store');
+  if (code.startsWith(PG_CLASS_INTEGRITY_CONSTRAINT) || code.startsWith(PG_CLASS_DATA_EXCEPTION)) return invalidValue('A value is out of range or of the wrong form');
+  if (code.startsWith(PG_CLASS_PROGRAM_LIMIT_EXCEEDED)) return invalidValue('A value is too large or too complex to store');
   return null;
 }
 

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { ReleaseSeatsInput } from '../../activities/reservations';
+import { FailureType } from '../../workflows/failures';
 
 export const WORKER_RESERVATION_OUTCOMES = ['confirmed', 'expired', 'cancelled'] as const;
 export type WorkerReservationOutcome = (typeof WORKER_RESERVATION_OUTCOMES)[number];
@@ -29,7 +30,7 @@ export function createWorkerMetrics(): WorkerMetrics {
     labelNames: ['type'] as const,
     registers: [registry],
   });
-  refundFailures.inc({ type: 'PaymentNotFound' }, 0);
+  refundFailures.inc({ type: FailureType.PaymentNotFound }, 0);
   return { registry, outcomes, refundFailures };
 }
 

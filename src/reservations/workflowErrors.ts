@@ -1,8 +1,41 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { FailureType } from '../../workflows/shared';
+import { FailureType, isFailureType } from '../../workflows/failures';
 import { ApiError, serviceUnavailable } from '../http/errors';
 import { showtimeStarted } from './showtimeStarted';
+
+const cannotNow = (detail?: string) => new ApiError(409, 'INVALID_STATE', detail ?? 'The reservation cannot do that now');
+
+/**
+ * The API's answer to each failure type. Exhaustive on purpose: a type added to FailureType
+ * does not compile until it is given an answer here.
+ */
+function failureToApiError(type: FailureType, message: string): ApiError {
+  switch (type) {
+    case FailureType.PaymentDeclined:
+      return new ApiError(402, 'PAYMENT_DECLINED', message);
+    case FailureType.PaymentUnavailable:
+      return serviceUnavailable('The payment provider is unavailable; the hold stays. Retry shortly.');
+    case FailureType.HoldExpired:
+      return new ApiError(409, 'HOLD_EXPIRED', 'The hold has expired; the seats were released');
+    case FailureType.ShowtimeStarted:
+      return showtimeStarted();
+    case FailureType.InvalidState:
+    case FailureType.CancellationCutoff:
+      return cannotNow(message);
+    case FailureType.InvalidArgument:
+      return new ApiError(422, 'VALIDATION_ERROR', message);
+    // Raised by activities and the refund workflow, never by a confirm or cancel Update: should
+    // one surface, the reservation could not do what was asked.
+    case FailureType.NotFound:
+    case FailureType.PaymentNotFound:
+      return cannotNow(message);
+    default: {
+      const unhandled: never = type;
+      throw new Error(`No API answer for failure type ${String(unhandled)}`);
+    }
+  }
+}
 
 /**
  * Turns a rejected or failed confirm/cancel Update into the API's answer: an ApiError, 'closed'
@@ -13,24 +46,8 @@ export function updateFailureToApiError(err: unknown): ApiError | 'closed' | und
   if (isClosedWorkflowError(err)) return 'closed';
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure) {
-      switch (cause.type) {
-        case FailureType.PaymentDeclined:
-          return new ApiError(402, 'PAYMENT_DECLINED', cause.message);
-        case FailureType.HoldExpired:
-          return new ApiError(409, 'HOLD_EXPIRED', 'The hold has expired; the seats were released');
-        case FailureType.ShowtimeStarted:
-          return showtimeStarted();
-        case FailureType.InvalidState:
-        case FailureType.CancellationCutoff:
-          return new ApiError(409, 'INVALID_STATE', cause.message);
-        case 'PaymentUnavailable':
-          return serviceUnavailable('The payment provider is unavailable; the hold stays. Retry shortly.');
-        case 'InvalidArgument':
-          return new ApiError(422, 'VALIDATION_ERROR', cause.message);
-      }
-    }
-    return new ApiError(409, 'INVALID_STATE', cause?.message ?? 'The reservation cannot do that now');
+    if (cause instanceof ApplicationFailure && isFailureType(cause.type)) return failureToApiError(cause.type, cause.message);
+    return cannotNow(cause?.message);
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { ReservationStatus } from '../../../workflows/shared';
+import { sqlList } from '../../db/sqlList';
+import { RESERVATION_STATUSES, SOLD_STATUSES, type ReservationStatus } from '../../../workflows/statuses';
 
 /** How one showtime sells (GET /showtimes/:id/report): seat counts, money and reservations by status. */
 export interface ShowtimeReport {
@@ -16,7 +17,7 @@ export interface ShowtimeReport {
   reservations: Record<ReservationStatus, number>;
 }
 
-interface ReportRow {
+interface ReportTotals {
   showtime_id: number;
   movie_title: string;
   starts_at: Date;
@@ -26,13 +27,14 @@ interface ReportRow {
   occupancy_percent: string;
   gross_revenue: string;
   refunds: string;
-  held: number;
-  pending_payment: number;
-  confirmed: number;
-  cancelled: number;
-  expired: number;
-  completed: number;
 }
+
+type ReportRow = ReportTotals & Record<ReservationStatus, number>;
+
+const SOLD = sqlList(SOLD_STATUSES);
+// One count per status, each in its own column named after it.
+const COUNTS_BY_STATUS = RESERVATION_STATUSES.map((status) => `(count(*) FILTER (WHERE r.status = '${status}'))::int AS ${status},`).join('\n         ');
+const STATUS_COLUMNS = RESERVATION_STATUSES.map((status) => `by_status.${status}`).join(', ');
 
 /** The whole report in one statement; no row when the showtime does not exist (or was deleted). */
 export const SHOWTIME_REPORT_SQL = `
@@ -42,7 +44,7 @@ WITH st AS (
     JOIN movies m ON m.id = st.movie_id
    WHERE st.id = :id AND NOT st.is_deleted
 ), seat_map AS (
-  SELECT CASE WHEN r.status IN ('confirmed', 'completed') THEN 'sold'
+  SELECT CASE WHEN r.status IN (${SOLD}) THEN 'sold'
               WHEN rs.id IS NOT NULL THEN 'held'
               ELSE 'free' END AS state
     FROM st
@@ -56,12 +58,7 @@ WITH st AS (
          (count(*) FILTER (WHERE state = 'held'))::int AS held
     FROM seat_map
 ), by_status AS (
-  SELECT (count(*) FILTER (WHERE r.status = 'held'))::int AS held,
-         (count(*) FILTER (WHERE r.status = 'pending_payment'))::int AS pending_payment,
-         (count(*) FILTER (WHERE r.status = 'confirmed'))::int AS confirmed,
-         (count(*) FILTER (WHERE r.status = 'cancelled'))::int AS cancelled,
-         (count(*) FILTER (WHERE r.status = 'expired'))::int AS expired,
-         (count(*) FILTER (WHERE r.status = 'completed'))::int AS completed,
+  SELECT ${COUNTS_BY_STATUS}
          coalesce(sum(r.refund_amount) FILTER (WHERE r.status = 'cancelled'), 0)::numeric(14, 2)::text AS refunds
     FROM reservations r
    WHERE r.showtime_id = :id
@@ -69,13 +66,13 @@ WITH st AS (
   SELECT coalesce(sum(rs.price_at_booking), 0)::numeric(14, 2)::text AS gross
     FROM reservation_seats rs
     JOIN reservations r ON r.id = rs.reservation_id
-   WHERE r.showtime_id = :id AND r.status IN ('confirmed', 'completed')
+   WHERE r.showtime_id = :id AND r.status IN (${SOLD})
 )
 SELECT st.id AS showtime_id, st.title AS movie_title, st.starts_at,
        seats.total AS seats_total, seats.sold AS seats_sold, seats.held AS seats_held,
        CASE WHEN seats.total = 0 THEN 0 ELSE round(seats.sold * 100.0 / seats.total, 2) END::text AS occupancy_percent,
        revenue.gross AS gross_revenue, by_status.refunds,
-       by_status.held, by_status.pending_payment, by_status.confirmed, by_status.cancelled, by_status.expired, by_status.completed
+       ${STATUS_COLUMNS}
   FROM st, seats, by_status, revenue`;
 
 /** The report of one showtime, or null when there is no such showtime. */
@@ -94,13 +91,6 @@ export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promis
     occupancy_percent: Number(row.occupancy_percent),
     gross_revenue: row.gross_revenue,
     refunds: row.refunds,
-    reservations: {
-      held: row.held,
-      pending_payment: row.pending_payment,
-      confirmed: row.confirmed,
-      cancelled: row.cancelled,
-      expired: row.expired,
-      completed: row.completed,
-    },
+    reservations: Object.fromEntries(RESERVATION_STATUSES.map((status) => [status, row[status]])) as Record<ReservationStatus, number>,
   };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Auditorium, Movie, Reservation, Showtime } from '../../db/models';
 import { isPgError, PG_EXCLUSION_VIOLATION } from '../../db/pgErrors';
 import { conflict, notFound, unprocessable } from '../../http/errors';
+import { BOOKING_STATUSES } from '../../../workflows/statuses';
 
 /** What schedules a showtime, as the API takes it. */
 export interface ShowtimeFields {
@@ -13,8 +14,6 @@ export interface ShowtimeFields {
 
 /** The exclusion constraint that keeps showtimes of one auditorium apart (initial migration). */
 const NO_OVERLAP_CONSTRAINT = 'showtimes_no_overlap';
-/** Reservations that own seats or money: while one exists the showtime cannot move or go away. */
-const BOOKING_STATUSES = ['held', 'pending_payment', 'confirmed', 'completed'];
 
 export const showtimeNotFound = (id: number) => notFound('SHOWTIME_NOT_FOUND', `Showtime ${id} does not exist`);
 

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { Showtime, type SeatType } from '../../db/models';
 import { fromCents, toCents } from '../../money';
+import { sqlList } from '../../db/sqlList';
+import { SOLD_STATUSES } from '../../../workflows/statuses';
 
 export type SeatStatus = 'available' | 'held' | 'booked';
 
@@ -32,7 +34,7 @@ interface SeatMapRow {
  */
 export const SEAT_MAP_SQL = `
 SELECT s.id AS seat_id, s."row", s."number", s.seat_type, s.price_modifier, st.base_price,
-       CASE WHEN r.status IN ('confirmed', 'completed') THEN 'booked'
+       CASE WHEN r.status IN (${sqlList(SOLD_STATUSES)}) THEN 'booked'
             WHEN rs.id IS NOT NULL THEN 'held'
             ELSE 'available' END AS status
   FROM showtimes st

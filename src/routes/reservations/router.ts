@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'koa';
 import { cancelUpdate, confirmUpdate, type CancelInput, type ConfirmResult } from '../../../workflows/shared';
+import { OPEN_STATUSES } from '../../../workflows/statuses';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
 import { ApiError, conflict, notFound } from '../../http/errors';
@@ -156,7 +157,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     const body = parseBody(ctx, CancelReservationBody);
     const own = reservation.user_id === user.id;
     if (!own && user.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'Only the owner or an admin can cancel this reservation');
-    if (!['held', 'confirmed', 'pending_payment'].includes(reservation.status) && !idempotencyKeyOf(ctx)) {
+    if (!(OPEN_STATUSES as readonly string[]).includes(reservation.status) && !idempotencyKeyOf(ctx)) {
       throw closedWorkflowError(reservation.status);
     }
     const request: CancelInput = { reason: body.reason, requested_by: own ? 'user' : 'admin' };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BodyIntId, IntId } from '../../http/ids';
 import { PaginationQuery } from '../../http/pagination';
 import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
+import { RESERVATION_STATUSES } from '../../../workflows/statuses';
 
 export const MAX_SEATS_PER_RESERVATION = 10;
 
@@ -24,7 +25,7 @@ export const CancelReservationBody = z
   .optional()
   .transform((b) => b ?? {});
 
-export const ReservationStatusValue = z.enum(['held', 'pending_payment', 'confirmed', 'cancelled', 'expired', 'completed']);
+export const ReservationStatusValue = z.enum(RESERVATION_STATUSES);
 
 export const ListReservationsQuery = PaginationQuery.extend({
   status: ReservationStatusValue.optional(),

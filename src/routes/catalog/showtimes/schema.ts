@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BodyIntId, IntId } from '../../../http/ids';
 import { PaginationQuery } from '../../../http/pagination';
 import { moneyString, NOT_EMPTY_MESSAGE, notEmpty, OffsetDateTime } from '../fields';
+import { RESERVATION_STATUSES, type ReservationStatus } from '../../../../workflows/statuses';
 
 export const BasePrice = moneyString(0, 9_999_999);
 
@@ -88,13 +89,6 @@ export const ShowtimeReportView = z.object({
   occupancy_percent: z.number().min(0).max(100).describe('seats_sold / seats_total * 100, a number rounded to two decimals (33.33); 0 without seats'),
   gross_revenue: Money.describe('Sum of price_at_booking of the seats of confirmed and completed reservations'),
   refunds: Money.describe('Sum of refund_amount of cancelled reservations'),
-  reservations: z.object({
-    held: Count,
-    pending_payment: Count,
-    confirmed: Count,
-    cancelled: Count,
-    expired: Count,
-    completed: Count,
-  }),
+  reservations: z.object(Object.fromEntries(RESERVATION_STATUSES.map((status) => [status, Count])) as Record<ReservationStatus, typeof Count>),
 });
 export type ShowtimeReportView = z.infer<typeof ShowtimeReportView>;

@@ -1,0 +1,116 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities';
+import type { ReservationSnapshot } from '../../activities/reservations';
+import { FailureType } from '../../workflows/failures';
+
+/** What the stub provider answers to each charge of a reservation, in order (then `succeeded`). */
+export type ChargeAnswer = 'succeeded' | 'pending' | 'declined';
+
+export interface StubReservationOptions {
+  /** From now until the hold expires. */
+  holdMs: number;
+  /** From now until the show starts. */
+  showInMs: number;
+  totalPrice?: string;
+  charges?: ChargeAnswer[];
+  /** How long releasing the seats takes, to catch the workflow in the middle of a cancel. */
+  releaseMs?: number;
+}
+
+/**
+ * The activities the reservation workflow and the refund workflow call, each typed as the real
+ * factory's; others the worker has (maintenance, ping) are not the workflows' under test.
+ */
+export type WorkflowActivities = Pick<
+  Activities,
+  'findReservation' | 'markPaymentPending' | 'markHeldAgain' | 'confirmSeats' | 'releaseSeats' | 'completeReservation' | 'chargePayment' | 'recordPaymentOutcome' | 'refundPayment'
+>;
+
+export interface ActivityCall {
+  name: keyof WorkflowActivities;
+  args: unknown[];
+}
+
+/**
+ * The workflows' activities without Postgres or a payment provider, with the real factory's
+ * signatures, so a stub cannot drift from what the worker runs. Each call is
+ * recorded under its reservation for the test to read.
+ */
+export class StubActivities {
+  private readonly reservations = new Map<string, { snapshot: ReservationSnapshot; charges: ChargeAnswer[]; releaseMs: number }>();
+  private readonly callsByReservation = new Map<string, ActivityCall[]>();
+  private readonly reservationOfPayment = new Map<string, string>();
+  private paymentCount = 0;
+
+  /** A held reservation the workflow will find. */
+  add(reservationId: string, opts: StubReservationOptions): void {
+    const now = Date.now();
+    this.reservations.set(reservationId, {
+      snapshot: {
+        reservation_id: reservationId,
+        status: 'held',
+        user_id: 1,
+        showtime_id: 1,
+        total_price: opts.totalPrice ?? '21.00',
+        hold_expires_at: new Date(now + opts.holdMs).toISOString(),
+        show_starts_at: new Date(now + opts.showInMs).toISOString(),
+        payment_id: null,
+      },
+      charges: [...(opts.charges ?? [])],
+      releaseMs: opts.releaseMs ?? 0,
+    });
+  }
+
+  calls(reservationId: string): ActivityCall[] {
+    return this.callsByReservation.get(reservationId) ?? [];
+  }
+
+  names(reservationId: string): string[] {
+    return this.calls(reservationId).map((c) => c.name);
+  }
+
+  private record(reservationId: string, name: keyof WorkflowActivities, args: unknown[]): void {
+    const list = this.callsByReservation.get(reservationId) ?? [];
+    list.push({ name, args });
+    this.callsByReservation.set(reservationId, list);
+  }
+
+  readonly activities: WorkflowActivities = {
+    findReservation: async (reservationId) => {
+      this.record(reservationId, 'findReservation', [reservationId]);
+      return this.reservations.get(reservationId)?.snapshot ?? null;
+    },
+    markPaymentPending: async (reservationId, paymentId) => this.record(reservationId, 'markPaymentPending', [reservationId, paymentId]),
+    markHeldAgain: async (reservationId, error) => this.record(reservationId, 'markHeldAgain', [reservationId, error]),
+    confirmSeats: async (reservationId, paymentId) => {
+      this.record(reservationId, 'confirmSeats', [reservationId, paymentId]);
+      return new Date().toISOString();
+    },
+    releaseSeats: async (input) => {
+      this.record(input.reservationId, 'releaseSeats', [input]);
+      const reservation = this.reservations.get(input.reservationId);
+      if (reservation?.releaseMs) await new Promise((resolve) => setTimeout(resolve, reservation.releaseMs));
+      if (!reservation) {
+        throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, FailureType.NotFound);
+      }
+      return new Date().toISOString();
+    },
+    completeReservation: async (reservationId) => this.record(reservationId, 'completeReservation', [reservationId]),
+    chargePayment: async (input) => {
+      this.record(input.reservationId, 'chargePayment', [input]);
+      const answer = this.reservations.get(input.reservationId)?.charges.shift() ?? 'succeeded';
+      const paymentId = `pay_stub_${++this.paymentCount}`;
+      this.reservationOfPayment.set(paymentId, input.reservationId);
+      if (answer === 'declined') {
+        throw ApplicationFailure.create({ message: 'Your card was declined.', type: FailureType.PaymentDeclined, nonRetryable: true });
+      }
+      return { status: answer, paymentId };
+    },
+    recordPaymentOutcome: async (paymentId, status, failureReason) =>
+      this.record(this.reservationOfPayment.get(paymentId) ?? 'unknown', 'recordPaymentOutcome', [paymentId, status, failureReason]),
+    refundPayment: async (input) => {
+      this.record(input.reservationId, 'refundPayment', [input]);
+      return `re_stub_${input.paymentId}`;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { reservationWorkflow } from '../../workflows/reservation';
+import { reservationWorkflowId, type ReservationWorkflowInput } from '../../workflows/shared';
+import { StubActivities, type StubReservationOptions } from './stubActivities';
+
+export type ReservationHandle = WorkflowHandle<typeof reservationWorkflow>;
+
+export interface WorkflowHarness {
+  client: Client;
+  stubs: StubActivities;
+  /** Adds a held reservation to the stubs and starts its workflow. */
+  start(
+    opts: StubReservationOptions & Partial<Omit<ReservationWorkflowInput, 'reservationId'>> & { workflowTaskTimeout?: WorkflowStartOptions['workflowTaskTimeout'] },
+  ): Promise<{ id: string; handle: ReservationHandle }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The reservation workflow on the run's real Temporal dev server, with stub activities: no
+ * Postgres, no HTTP, so every branch runs in a second or two. Its own task queue keeps other
+ * test files' workers away.
+ */
+export async function startWorkflowHarness(): Promise<WorkflowHarness> {
+  const address = required('TEST_TEMPORAL_ADDRESS');
+  const taskQueue = `workflow-test-${randomUUID()}`;
+  const stubs = new StubActivities();
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+    activities: stubs.activities,
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+
+  return {
+    client,
+    stubs,
+    async start({ holdMs, showInMs, totalPrice, charges, releaseMs, cancellationCutoffMinutes = 60, latePaymentWindowMs, workflowTaskTimeout }) {
+      const id = randomUUID();
+      stubs.add(id, { holdMs, showInMs, totalPrice, charges, releaseMs });
+      const handle = await client.workflow.start<typeof reservationWorkflow>('reservationWorkflow', {
+        taskQueue,
+        workflowId: reservationWorkflowId(id),
+        ...(workflowTaskTimeout === undefined ? {} : { workflowTaskTimeout }),
+        args: [{ reservationId: id, cancellationCutoffMinutes, ...(latePaymentWindowMs === undefined ? {} : { latePaymentWindowMs }) }],
+      });
+      return { id, handle };
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the tests through jest's global setup (npm test)`);
+  return v;
+}

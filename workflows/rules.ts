@@ -1,0 +1,100 @@
+/**
+ * The reservation workflow's decisions as pure functions of its state and the clock: no
+ * Temporal, no I/O, so test/workflowRules.test.ts checks them directly. The workflow
+ * (./reservation.ts) owns the state, issues the commands and raises what these refuse.
+ */
+import { FailureType } from './failures';
+import type { PaymentEvent, WorkflowPhase } from './shared';
+
+/** Why a request is refused: the failure type the workflow raises, and its message. */
+export interface Refusal {
+  type: FailureType;
+  message: string;
+}
+
+/** What the rules read: the workflow's state at the moment of asking. */
+export interface ReservationFacts {
+  phase: WorkflowPhase;
+  /** Milliseconds since the epoch; 0 until the reservation was read. */
+  holdDeadline: number;
+  showStart: number;
+  now: number;
+}
+
+/** How long an expired or cancelled reservation still waits for a pending payment's verdict, to refund it. */
+export const DEFAULT_LATE_PAYMENT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export const isFinished = (phase: WorkflowPhase): boolean =>
+  phase === 'abandoned' || phase === 'expired' || phase === 'cancelled' || phase === 'completed';
+
+/** The hold's loop ends once the booking is paid for or given up. */
+export const isSettled = (phase: WorkflowPhase): boolean => phase === 'confirmed' || phase === 'cancelled';
+
+/**
+ * Why a confirm is refused now, or null when it may go ahead. `refuseAfterShowStart` is the
+ * patched guard: workflows started before it replay without it.
+ */
+export function confirmRefusal(facts: ReservationFacts, refuseAfterShowStart: boolean): Refusal | null {
+  const { phase, holdDeadline, showStart, now } = facts;
+  if (refuseAfterShowStart && showStart > 0 && (phase === 'held' || phase === 'expired') && now >= showStart) {
+    return { type: FailureType.ShowtimeStarted, message: 'The showtime has started; it can no longer be booked' };
+  }
+  if (phase === 'expired' || (phase === 'held' && now >= holdDeadline)) {
+    return { type: FailureType.HoldExpired, message: 'The hold has expired' };
+  }
+  if (phase !== 'held') {
+    return { type: FailureType.InvalidState, message: `A reservation that is ${phase} cannot be confirmed` };
+  }
+  return null;
+}
+
+/** The last moment a confirmed booking can be cancelled. */
+export const cancellationCutoff = (showStart: number, cutoffMinutes: number): number => showStart - cutoffMinutes * 60_000;
+
+/** Why a cancel is refused now, or null: a live hold, or a booking before the cutoff, may be cancelled. */
+export function cancelRefusal(facts: ReservationFacts, cutoffMinutes: number): Refusal | null {
+  const { phase, holdDeadline, showStart, now } = facts;
+  if (phase === 'held' && now < holdDeadline) return null;
+  if (phase === 'confirmed') {
+    if (now < cancellationCutoff(showStart, cutoffMinutes)) return null;
+    return { type: FailureType.CancellationCutoff, message: `Bookings can be cancelled until ${cutoffMinutes} minutes before the show` };
+  }
+  // A hold past its deadline has expired, whether or not the timer has fired yet.
+  const state = phase === 'held' ? 'expired' : phase;
+  return { type: FailureType.InvalidState, message: `A reservation that is ${state} cannot be cancelled` };
+}
+
+/**
+ * What a release gives back: the whole price of a paid booking, nothing for a hold. `phase` is
+ * the one the release started from (not `cancelling`).
+ */
+export const refundDue = (phase: WorkflowPhase, paymentId: string | null, totalPrice: string): string =>
+  phase === 'confirmed' && paymentId ? totalPrice : '0.00';
+
+/**
+ * The hold loop's next step: expire now, or wait (up to `waitMs`; undefined = until something
+ * happens). A charge running past the deadline holds the expiry off until its result.
+ */
+export function holdStep(facts: ReservationFacts): { expire: true } | { expire: false; waitMs: number | undefined } {
+  const remaining = facts.holdDeadline - facts.now;
+  if (remaining <= 0 && (facts.phase === 'held' || facts.phase === 'pending_payment')) return { expire: true };
+  return { expire: false, waitMs: remaining > 0 ? remaining : undefined };
+}
+
+/** How long a booking sleeps before it completes: until the show starts (at least 1 ms, a timer's floor). */
+export const untilShowStart = (facts: Pick<ReservationFacts, 'showStart' | 'now'>): number => Math.max(1, facts.showStart - facts.now);
+
+/** What a payment event means for the reservation in its current phase. */
+export type PaymentEventEffect = 'confirm' | 'back_to_held' | 'refund' | 'ignore';
+
+export function paymentEventEffect(event: Pick<PaymentEvent, 'type' | 'payment_id'>, phase: WorkflowPhase, paymentId: string | null): PaymentEventEffect {
+  const succeeded = event.type === 'payment_intent.succeeded';
+  if (phase === 'pending_payment' && event.payment_id === paymentId) return succeeded ? 'confirm' : 'back_to_held';
+  // Money for a payment that is not this booking's: it goes back.
+  if (succeeded && !(phase === 'confirmed' && event.payment_id === paymentId)) return 'refund';
+  return 'ignore';
+}
+
+/** The window for a late payment's verdict, from the workflow's input (absent in workflows started before it was one). */
+export const latePaymentWindowMs = (fromInput: number | undefined): number =>
+  typeof fromInput === 'number' && Number.isFinite(fromInput) && fromInput > 0 ? fromInput : DEFAULT_LATE_PAYMENT_WINDOW_MS;
