@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { IdParams } from '../../http/ids';
 import { CreateShowtimeBody, ListShowtimesQuery, SeatMapView, ShowtimeReportView, ShowtimeView, UpdateShowtimeBody } from '../../routes/catalog/showtimes/schema';
 import { named, pageOf } from '../common';
@@ -110,7 +111,14 @@ export const showtimeRoutes: RouteDoc[] = [
     auth: 'none',
     params: IdParams,
     paramDescriptions: ID,
-    responses: [{ status: 200, description: 'The seat map', schema: named('SeatMap', SeatMapView) }],
+    description:
+      'Answers an `ETag`: the showtime\'s seat version, which every committed seat change raises (the same number as the `version` of ' +
+      '`GET /showtimes/:id/seats/events`). With `If-None-Match` naming it, 304 and no body.',
+    headers: [{ name: 'If-None-Match', description: 'An ETag from an earlier answer: 304 while the seats are unchanged', schema: z.string() }],
+    responses: [
+      { status: 200, description: 'The seat map', schema: named('SeatMap', SeatMapView), headers: { ETag: 'The seat version, e.g. `"42"`' } },
+      { status: 304, description: 'Unchanged since the ETag sent in If-None-Match', headers: { ETag: 'The seat version' } },
+    ],
     errors: [NOT_FOUND, VALIDATION],
   },
   {
