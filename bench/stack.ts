@@ -257,6 +257,8 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     WORKFLOW_BUNDLE_PATH: bundlePath,
+    // Every benchmark client, including the seat-map subscribers, comes from 127.0.0.1.
+    SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '0',
   };
 
   let serial = 0;
