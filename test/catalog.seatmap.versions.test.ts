@@ -52,6 +52,18 @@ describe('catalog: seat map versions, ETag and seat state', () => {
     expect(changed.body.counts).toEqual({ available: 2, held: 2, booked: 0 });
   });
 
+  it('changes the ETag when the catalog changes the map (a seat out of service, the base price)', async () => {
+    const admin = await createUser(stack.knex, stack.config.jwtSecret, 'admin');
+    const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 2 }] });
+    expect((await api.get(`/showtimes/${st.id}/seats`)).headers.get('etag')).toBe('"0"');
+    expect((await api.patch(`/auditoriums/${st.auditorium.id}/seats/${st.seats[0].id}`, { price_modifier: '2.00' }, { token: admin.token })).status).toBe(200);
+    const afterSeat = await api.get(`/showtimes/${st.id}/seats`, { headers: { 'If-None-Match': '"0"' } });
+    expect(afterSeat.status).toBe(200);
+    expect(afterSeat.headers.get('etag')).toBe('"1"');
+    expect((await api.patch(`/showtimes/${st.id}`, { base_price: '11.00' }, { token: admin.token })).status).toBe(200);
+    expect((await api.get(`/showtimes/${st.id}/seats`, { headers: { 'If-None-Match': '"1"' } })).headers.get('etag')).toBe('"2"');
+  });
+
   it('answers 404 in the error shape for a missing showtime, with or without If-None-Match', async () => {
     for (const headers of [{}, { 'If-None-Match': '"0"' }] as Record<string, string>[]) {
       const res = await api.get('/showtimes/999999999/seats', { headers });

@@ -165,6 +165,29 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
     for (const w of watchers) await w.next(seatsEvent(next, 'held'), DELIVERY_MS);
   });
 
+  it('reloads the map when the catalog changes it: a seat out of service, a price; ends when the showtime is deleted', async () => {
+    const admin = await createUser(stack.knex, stack.config.jwtSecret, 'admin');
+    const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 3 }] });
+    const s = await stream(other.baseUrl, st.id);
+    await s.next((m) => m.event === 'snapshot');
+
+    const patched = await api.patch(`/auditoriums/${st.auditorium.id}/seats/${st.seats[2].id}`, { is_active: false }, { token: admin.token });
+    expect(patched.status).toBe(200);
+    const reloaded = await s.next((m) => m.event === 'snapshot' && m.id === '1', DELIVERY_MS);
+    expect(reloaded.data.seats.map((x: { seat_id: number }) => x.seat_id)).toEqual([st.seats[0].id, st.seats[1].id]);
+    // A resume across it cannot be a replay of seat changes.
+    const resumed = await stream(stack.baseUrl, st.id, { 'Last-Event-ID': '0' });
+    expect(await resumed.next(() => true)).toMatchObject({ event: 'snapshot', id: '1' });
+
+    expect((await api.patch(`/showtimes/${st.id}`, { base_price: '12.50' }, { token: admin.token })).status).toBe(200);
+    const repriced = await s.next((m) => m.event === 'snapshot' && m.id === '2', DELIVERY_MS);
+    expect(repriced.data.seats[0].price).toBe('12.50');
+
+    expect((await api.delete(`/showtimes/${st.id}`, { token: admin.token })).status).toBe(204);
+    expect(await s.next((m) => m.event === 'end', DELIVERY_MS)).toMatchObject({ data: { reason: 'showtime_deleted' } });
+    await s.ended;
+  });
+
   it('answers 404, 422 and 204 (showtime started: EventSource stops) in the API shape', async () => {
     const missing = await api.get('/showtimes/999999999/seats/events');
     expect(missing).toMatchObject({ status: 404, body: { code: 'SHOWTIME_NOT_FOUND' } });

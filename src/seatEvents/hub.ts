@@ -179,11 +179,11 @@ export class SeatEventHub {
       if (ch.version === null || version <= ch.version) return;
       const events = await loadSeatEventsSince(this.opts.knex, showtimeId, ch.version);
       if (events.length === 0) return;
-      if (events[0].version !== ch.version + 1) {
+      if (events[0].version !== ch.version + 1 || events.some((e) => e.layout)) {
         await this.resync(showtimeId, ch);
         return;
       }
-      for (const e of events) this.fanOut(ch, e);
+      for (const { version: v, changes } of events) this.fanOut(ch, { version: v, changes });
     });
   }
 
