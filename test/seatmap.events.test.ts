@@ -165,6 +165,22 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
     for (const w of watchers) await w.next(seatsEvent(next, 'held'), DELIVERY_MS);
   });
 
+  it('re-snapshots a stream whose change could not be read (the database failed the step)', async () => {
+    const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 2 }] });
+    const s = await stream(stack.baseUrl, st.id);
+    await s.next((m) => m.event === 'snapshot');
+    // Breaks the hub's read of seat_events (not the triggers' writes) for a moment.
+    await stack.knex.raw('ALTER TABLE seat_events RENAME COLUMN layout TO layout_away');
+    try {
+      await holdDirectly(st.id, [st.seats[0].id]);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await stack.knex.raw('ALTER TABLE seat_events RENAME COLUMN layout_away TO layout');
+    }
+    const got = await s.next((m) => statusIn(m, st.seats[0].id) === 'held', 5_000, 1);
+    expect(got).toMatchObject({ event: 'snapshot', id: '1' });
+  });
+
   it('reloads the map when the catalog changes it: a seat out of service, a price; ends when the showtime is deleted', async () => {
     const admin = await createUser(stack.knex, stack.config.jwtSecret, 'admin');
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 3 }] });

@@ -8,6 +8,7 @@ import { SseStream, type CloseReason } from './sseStream';
 
 /** setTimeout's ceiling; a later showtime start is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const RECOVERY_DELAY_MS = 1_000;
 
 export interface SeatEventHubOptions {
   knex: Knex;
@@ -37,11 +38,34 @@ class Channel {
   cache: VersionedSeatMap | undefined;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly logger: Logger) {}
+  private retry: NodeJS.Timeout | undefined;
 
-  /** One step at a time per showtime, so every stream sees versions in order. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly recover: () => Promise<void>,
+  ) {}
+
+  /**
+   * One step at a time per showtime, so every stream sees versions in order. A failed step (the
+   * database away) may have lost a change: a snapshot follows once the database answers again.
+   */
   run(step: () => Promise<void>): void {
-    this.queue = this.queue.then(step).catch((err: unknown) => this.logger.error({ err }, 'seat events: step failed'));
+    this.queue = this.queue.then(step).catch((err: unknown) => {
+      this.logger.error({ err }, 'seat events: step failed; re-snapshotting shortly');
+      this.scheduleRecovery();
+    });
+  }
+
+  private scheduleRecovery(): void {
+    if (this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.streams.size > 0) this.run(this.recover);
+    }, RECOVERY_DELAY_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.retry);
   }
 }
 
@@ -94,12 +118,7 @@ export class SeatEventHub {
 
   /** Starts a stream on `out` (its headers already sent). */
   attach(req: AttachRequest): void {
-    let channel = this.channels.get(req.showtimeId);
-    if (!channel) {
-      channel = new Channel(this.opts.logger);
-      this.channels.set(req.showtimeId, channel);
-    }
-    const ch = channel;
+    const ch = this.channels.get(req.showtimeId) ?? this.openChannel(req.showtimeId);
     let endTimer: NodeJS.Timeout | undefined;
     const stream = new SseStream(req.out, {
       heartbeatMs: this.opts.heartbeatMs,
@@ -107,7 +126,10 @@ export class SeatEventHub {
       onClose: (reason: CloseReason) => {
         clearTimeout(endTimer);
         ch.streams.delete(stream);
-        if (ch.streams.size === 0 && this.channels.get(req.showtimeId) === ch) this.channels.delete(req.showtimeId);
+        if (ch.streams.size === 0 && this.channels.get(req.showtimeId) === ch) {
+          ch.stop();
+          this.channels.delete(req.showtimeId);
+        }
         if (reason === 'slow') this.opts.logger.info({ showtimeId: req.showtimeId }, 'seat events: dropped a client that was not keeping up');
         req.release();
       },
@@ -126,6 +148,12 @@ export class SeatEventHub {
     ch.run(() => this.start(req.showtimeId, ch, stream, req.lastEventId));
   }
 
+  private openChannel(showtimeId: number): Channel {
+    const ch: Channel = new Channel(this.opts.logger, () => this.resync(showtimeId, ch));
+    this.channels.set(showtimeId, ch);
+    return ch;
+  }
+
   /** Ends every stream (clients reconnect to another process) and drops the listener. */
   async close(): Promise<void> {
     this.closing = true;
@@ -134,7 +162,8 @@ export class SeatEventHub {
   }
 
   private async start(showtimeId: number, ch: Channel, stream: SseStream, lastEventId: number | undefined): Promise<void> {
-    if (stream.closed) return;
+    // Closed meanwhile, or already given a snapshot by a recovery.
+    if (stream.closed || stream.ready) return;
     if (lastEventId !== undefined) {
       const resume = await resumeFrom(this.opts.knex, showtimeId, lastEventId);
       if (resume.kind === 'replay') {
@@ -223,7 +252,8 @@ export class SeatEventHub {
   private async resync(showtimeId: number, ch: Channel): Promise<void> {
     const snapshot = await this.loadSnapshot(showtimeId, ch);
     if (!snapshot) return;
-    for (const s of ch.streams) if (s.ready) this.sendSnapshot(s, snapshot);
+    // Streams still waiting for their start get it here: a snapshot is a valid start.
+    for (const s of ch.streams) this.sendSnapshot(s, snapshot);
     ch.version = snapshot.version;
   }
 }
