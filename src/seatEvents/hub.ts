@@ -4,7 +4,7 @@ import { loadVersionedSeatMap, type SeatStatus, type VersionedSeatMap } from '..
 import type { Logger } from '../logger';
 import { loadSeatEventsSince, resumeFrom, type SeatEvent } from './changes';
 import { SeatEventListener } from './listener';
-import { SseStream, type CloseReason } from './sseStream';
+import { sseFrame, SseStream, type CloseReason } from './sseStream';
 
 /** setTimeout's ceiling; a later showtime start is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -27,6 +27,17 @@ export interface AttachRequest {
   out: Writable;
   /** From reserve(): given back when the stream closes. */
   release: () => void;
+}
+
+/** A snapshot framed once, however many streams it goes to (cached with the snapshot). */
+const snapshotFrames = new WeakMap<VersionedSeatMap, string>();
+function snapshotFrame(snapshot: VersionedSeatMap): string {
+  let frame = snapshotFrames.get(snapshot);
+  if (frame === undefined) {
+    frame = sseFrame('snapshot', snapshot.version, { version: snapshot.version, ...snapshot.map });
+    snapshotFrames.set(snapshot, frame);
+  }
+  return frame;
 }
 
 /** The open streams of one showtime in this process, and the last version fanned out to them. */
@@ -194,8 +205,8 @@ export class SeatEventHub {
     return snapshot;
   }
 
-  private sendSnapshot(stream: SseStream, snapshot: VersionedSeatMap): void {
-    stream.event('snapshot', snapshot.version, { version: snapshot.version, ...snapshot.map });
+  private sendSnapshot(stream: SseStream, snapshot: VersionedSeatMap, frame = snapshotFrame(snapshot)): void {
+    stream.send(frame);
     stream.version = snapshot.version;
     stream.ready = true;
   }
@@ -217,9 +228,10 @@ export class SeatEventHub {
   }
 
   private fanOut(ch: Channel, e: SeatEvent): void {
+    const frame = sseFrame('seats', e.version, e);
     for (const s of ch.streams) {
       if (!s.ready || e.version <= s.version) continue;
-      s.event('seats', e.version, e);
+      s.send(frame);
       s.version = e.version;
     }
     ch.version = e.version;
@@ -253,7 +265,8 @@ export class SeatEventHub {
     const snapshot = await this.loadSnapshot(showtimeId, ch);
     if (!snapshot) return;
     // Streams still waiting for their start get it here: a snapshot is a valid start.
-    for (const s of ch.streams) this.sendSnapshot(s, snapshot);
+    const frame = snapshotFrame(snapshot);
+    for (const s of ch.streams) this.sendSnapshot(s, snapshot, frame);
     ch.version = snapshot.version;
   }
 }

@@ -5,6 +5,11 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export type CloseReason = 'client' | 'slow' | 'ended' | 'shutdown';
 
+/** One event in text/event-stream framing. */
+export function sseFrame(name: string, id: number | undefined, data: unknown): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
 /** One open text/event-stream answer: framing, heartbeat, and the slow-consumer bound. */
 export class SseStream {
   /** The highest version this client has been sent (snapshot or change). */
@@ -26,7 +31,12 @@ export class SseStream {
   }
 
   event(name: string, id: number | undefined, data: unknown): void {
-    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(sseFrame(name, id, data));
+  }
+
+  /** An event already framed by sseFrame: one serialisation for every stream it goes to. */
+  send(frame: string): void {
+    this.write(frame);
   }
 
   /** Ends the answer: `ended` tells the client not to come back, `shutdown` lets it reconnect elsewhere. */
