@@ -193,7 +193,7 @@ export function toMarkdown(r: BenchResults): string {
   out.push(
     '',
     se
-      ? `**Live seat map** (${se.subscribers} open GET /showtimes/:id/seats/events streams on one API): a hold's 201 to its event at every subscriber p50 ${n(se.fanout_p50)} ms, p99 ${n(se.fanout_p99)} ms; API RSS ${n(se.api_rss_mb, 0)} MB (+${n(se.api_rss_growth_mb, 0)} MB for the streams)`
+      ? `**Live seat map** (${se.subscribers} open GET /showtimes/:id/seats/events streams on one API): a hold's 201 to its event at every subscriber p50 ${n(se.fanout_p50)} ms, p99 ${n(se.fanout_p99)} ms; API RSS ${n(se.api_rss_mb, 0)} MB (${se.api_rss_growth_mb >= 0 ? '+' : ''}${n(se.api_rss_growth_mb, 0)} MB for the streams)`
       : '**Live seat map**: not measured',
   );
 
