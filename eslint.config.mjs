@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The seat-map page's script runs in the browser as it is written: no types, no build step.
+    files: ['src/seatmap/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: 'script', globals: Object.fromEntries(['window', 'document', 'location', 'sessionStorage', 'fetch', 'EventSource', 'setTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])), parserOptions: { projectService: false } },
+  },
+  {
     // HTTP response bodies in tests are whatever the server sent; tests assert their shape.
     files: ['test/helpers/http.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

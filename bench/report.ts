@@ -43,6 +43,14 @@ export function evaluateTargets(m: Measured): Target[] {
     ),
     target('expiry_lag_p50', 'seats free after expires_at: p50 <= 1 s', m.expiry_lag?.p50, 1000, atMost),
     target('expiry_lag_max', 'seats free after expires_at: max <= 3 s', m.expiry_lag?.max, 3000, atMost),
+    target('seat_events_fanout_p99', "a hold's seat event at every subscriber: p99 <= 500 ms", m.seat_events?.fanout_p99, 500, atMost),
+    target(
+      'seat_events_rss_per_1000',
+      'API memory growth per 1,000 open seat-map streams <= 100 MB',
+      m.seat_events && m.seat_events.subscribers > 0 ? round((m.seat_events.api_rss_growth_mb * 1000) / m.seat_events.subscribers, 1) : undefined,
+      100,
+      atMost,
+    ),
   ];
 }
 
@@ -180,6 +188,14 @@ export function toMarkdown(r: BenchResults): string {
 
   const x = r.expiry_lag;
   out.push('', `**Expiry lag** (seats free after expires_at${x ? `, TTL ${x.ttl_seconds} s, ${x.n} holds` : ''}): p50 ${n(x?.p50, 0)} ms, max ${n(x?.max, 0)} ms`);
+
+  const se = r.seat_events;
+  out.push(
+    '',
+    se
+      ? `**Live seat map** (${se.subscribers} open GET /showtimes/:id/seats/events streams on one API): a hold's 201 to its event at every subscriber p50 ${n(se.fanout_p50)} ms, p99 ${n(se.fanout_p99)} ms; API RSS ${n(se.api_rss_mb, 0)} MB (${se.api_rss_growth_mb >= 0 ? '+' : ''}${n(se.api_rss_growth_mb, 0)} MB for the streams)`
+      : '**Live seat map**: not measured',
+  );
 
   out.push('', '**Targets**', '');
   out.push(

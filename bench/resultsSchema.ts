@@ -46,6 +46,18 @@ export const OpenHoldsEntrySchema = z.object({
   open_holds: count,
 });
 
+export const SeatEventsSchema = z.object({
+  /** Open GET /showtimes/:id/seats/events streams on the one API process. */
+  subscribers: count,
+  /** From a hold's 201 to its `seats` event at each subscriber. */
+  fanout_p50: ms,
+  fanout_p99: ms,
+  /** The API's RSS with the streams open. */
+  api_rss_mb: ms,
+  /** How much the streams added to the API's RSS. */
+  api_rss_growth_mb: z.number().finite(),
+});
+
 export const TargetSchema = z.object({
   name: z.string(),
   /** What was measured; null when it was not. */
@@ -90,6 +102,7 @@ export const ResultsSchema = z.object({
   }),
   open_holds: z.object({ h100: maybe(OpenHoldsEntrySchema), h1000: maybe(OpenHoldsEntrySchema), h5000: maybe(OpenHoldsEntrySchema) }),
   expiry_lag: maybe(z.object({ p50: ms, max: ms, n: count, ttl_seconds: count })),
+  seat_events: maybe(SeatEventsSchema),
   machine: z.object({
     cpus: count,
     node: z.string(),

@@ -25,6 +25,7 @@ import { measureExpiryLag } from './scenarios/expiry';
 import { measureHold, postHold, type HeldReservation } from './scenarios/hold';
 import { measureOpenHolds, resetOpenWorkflows } from './scenarios/openHolds';
 import { measurePostgresHold } from './scenarios/postgresHold';
+import { measureSeatEvents } from './scenarios/seatEvents';
 import { measureSeatMap } from './scenarios/seatMap';
 import { measureUpdateWithStart, measureWorkflowStart } from './scenarios/temporalFloor';
 import { Cleanup, REPO_ROOT, startBenchStack } from './stack';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       seat_map: { s100_sold0: null, s100_sold90: null, s600_sold0: null, s600_sold90: null, s2000_sold0: null, s2000_sold90: null },
       open_holds: { h100: null, h1000: null, h5000: null },
       expiry_lag: null,
+      seat_events: null,
       machine: {
         cpus: os.cpus().length,
         node: process.version,
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
     measured.contention = await measureContention(ctx, crowd);
     await ctx.settle();
     measured.seat_map = await measureSeatMap(ctx, users[0]);
+    stack.assertAlive();
+    measured.seat_events = await measureSeatEvents(ctx, users[0]);
     stack.assertAlive();
     measured.expiry_lag = await measureExpiryLag(ctx, { pool: openPool, users });
 
@@ -266,6 +270,7 @@ function unmeasured(r: Measured): string[] {
     ['seat_map.s2000_sold90', r.seat_map.s2000_sold90],
     ['open_holds.h100', r.open_holds.h100],
     ['expiry_lag', r.expiry_lag],
+    ['seat_events', r.seat_events],
   ];
   return required.filter(([, v]) => v === null).map(([k]) => k);
 }

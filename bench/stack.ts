@@ -220,6 +220,8 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     HOLD_TTL_SECONDS: String(opts.holdTtlSeconds),
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
+    // Every benchmark client, including the seat-map subscribers, comes from 127.0.0.1.
+    SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '0',
   });
   const jwtSecret = config.jwtSecret;
   const taskQueue = config.temporal.taskQueue;

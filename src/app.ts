@@ -12,10 +12,11 @@ import { docsAssets, docsRouter } from './openapi/docs';
 import { openapiRouter } from './openapi/router';
 import { healthRouter } from './routes/health/router';
 import { apiRouters } from './routes';
+import { seatmapAssets, seatmapRouter } from './seatmap/page';
 
 /** The routers outside /api/v1, in one list so the app and the OpenAPI check agree. */
 export function rootRouters(deps: AppDeps, metrics: ApiMetrics): Router[] {
-  return [healthRouter(deps), openapiRouter(), docsRouter(), metricsRouter(metrics.registry, deps.config)];
+  return [healthRouter(deps), openapiRouter(), docsRouter(), metricsRouter(metrics.registry, deps.config), seatmapRouter()];
 }
 
 /** Builds the API without listening, so tests drive it over HTTP on a port of their own. */
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps, metrics: ApiMetrics = createApiMetrics(
   app.use(httpMetrics(metrics));
   app.use(errorMiddleware(deps.logger));
   app.use(docsAssets());
+  app.use(seatmapAssets());
   app.use(jsonBodyParser());
 
   const api = new Router({ prefix: '/api/v1' });

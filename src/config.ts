@@ -65,6 +65,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
   RATE_LIMIT_SIGNUP_PER_ADDRESS: int(20),
   RATE_LIMIT_SIGNUP_PER_ADDRESS_WINDOW_SECONDS: int(900).refine((v) => v >= 1, 'must be at least 1'),
+  // Live seat-map streams open at once per client address; 0 turns the cap off.
+  SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: int(20),
+  SEAT_EVENTS_HEARTBEAT_SECONDS: int(15).refine((v) => v >= 1, 'must be at least 1'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -112,6 +115,8 @@ export interface Config {
   logFormat: Env['LOG_FORMAT'];
   /** Ports of the worker's metrics endpoints; 0 means off. */
   workerMetrics: { host: string; sdkPort: number; appPort: number };
+  /** GET /showtimes/:id/seats/events: open streams per client address (0: no cap), heartbeat period. */
+  seatEvents: { maxStreamsPerAddress: number; heartbeatSeconds: number };
   rateLimits: {
     loginPerEmail: RateLimitRule;
     loginPerAddress: RateLimitRule;
@@ -183,6 +188,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     workerMetrics: { host: e.WORKER_METRICS_HOST, sdkPort: e.WORKER_METRICS_PORT, appPort: e.WORKER_APP_METRICS_PORT },
+    seatEvents: { maxStreamsPerAddress: e.SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS, heartbeatSeconds: e.SEAT_EVENTS_HEARTBEAT_SECONDS },
     rateLimits: {
       loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
@@ -259,6 +265,8 @@ export function configToEnv(config: Config): Record<string, string> {
     TRUST_PROXY_HOPS: String(config.trustProxyHops),
     ADMIN_SIGNUP: config.adminSignup ? 'on' : 'off',
     REFRESH_FAMILY_MAX_AGE_DAYS: String(config.refreshFamilyMaxAgeDays),
+    SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: String(config.seatEvents.maxStreamsPerAddress),
+    SEAT_EVENTS_HEARTBEAT_SECONDS: String(config.seatEvents.heartbeatSeconds),
   };
   if (config.trustProxyAddresses.length > 0) env.TRUST_PROXY_ADDRESSES = config.trustProxyAddresses.join(',');
   if (config.metricsToken !== undefined) env.METRICS_TOKEN = config.metricsToken;

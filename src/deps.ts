@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import type { SeatEventHub } from './seatEvents/hub';
 
 /** Everything the API needs, built once by server.ts (or by a test). */
 export interface AppDeps {
@@ -9,4 +10,6 @@ export interface AppDeps {
   knex: Knex;
   temporal: Client;
   logger: Logger;
+  /** The live seat-map streams; server.ts passes its own to close them at shutdown. */
+  seatEvents?: SeatEventHub;
 }

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { createKnex } from './db/knex';
 import { createLogger } from './logger';
+import { defaultSeatEventHub } from './routes/catalog/seatEvents/router';
 import { createTemporalClient } from './temporal/client';
 
 /**
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'api', format: config.logFormat, env: config.env });
   const knex = createKnex(config.databaseUrl);
   const temporal = createTemporalClient(config);
-  const app = createApp({ config, knex, temporal, logger });
+  const seatEvents = defaultSeatEventHub({ knex, config, logger });
+  const app = createApp({ config, knex, temporal, logger, seatEvents });
   const server: Server = app.listen(config.port, () => logger.info({ port: config.port }, `API listening on http://127.0.0.1:${config.port}`));
   server.on('error', (err) => {
     logger.fatal({ err }, 'cannot listen');
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
         process.exit(0);
       });
     });
+    // Seat-map streams never finish by themselves: end them, and their clients reconnect elsewhere.
+    void seatEvents.close();
     server.closeIdleConnections();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

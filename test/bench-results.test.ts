@@ -43,6 +43,7 @@ function synthetic(): Measured {
       h5000: null,
     },
     expiry_lag: { p50: 210, max: 480, n: 100, ttl_seconds: 2 },
+    seat_events: { subscribers: 1000, fanout_p50: 40, fanout_p99: 300, api_rss_mb: 210, api_rss_growth_mb: 60 },
     machine: { cpus: 2, node: 'v20.20.2', temporal_cli: 'temporal 1.5.1', at: '2026-11-25T07:00:00.000Z', mode: 'full', loadavg: [0.1, 0.2, 0.3], duration_s: 480 },
     notes: ['Open holds: h5000 not measured.'],
   };
@@ -54,13 +55,13 @@ describe('benchmark results file', () => {
     expect(ResultsSchema.safeParse(results).success).toBe(true);
     // The keys issue 12 names, at the top level and per measurement.
     expect(Object.keys(results)).toEqual(
-      expect.arrayContaining(['hold', 'confirm', 'cancel', 'temporal_start', 'update_with_start', 'postgres_hold', 'contention', 'seat_map', 'open_holds', 'expiry_lag', 'machine', 'targets']),
+      expect.arrayContaining(['hold', 'confirm', 'cancel', 'temporal_start', 'update_with_start', 'postgres_hold', 'contention', 'seat_map', 'open_holds', 'expiry_lag', 'seat_events', 'machine', 'targets']),
     );
     expect(Object.keys(results.hold.c50 ?? {})).toEqual(expect.arrayContaining(['p50', 'p95', 'p99', 'per_s']));
     expect(results.machine).toEqual(expect.objectContaining({ cpus: 2, node: 'v20.20.2', temporal_cli: 'temporal 1.5.1', at: '2026-11-25T07:00:00.000Z' }));
 
     const byName = Object.fromEntries(results.targets.map((t) => [t.name, t]));
-    expect(Object.keys(byName)).toHaveLength(11);
+    expect(Object.keys(byName)).toHaveLength(13);
     // 160 holds/s against 0.7 x 200 starts/s.
     expect(byName.hold_throughput_c50).toEqual(expect.objectContaining({ value: 160, target: 140, met: true }));
     // 18 ms against 12 + 8.
@@ -77,6 +78,9 @@ describe('benchmark results file', () => {
     expect(byName.hold_p50_open_holds).toEqual(expect.objectContaining({ value: null, met: null }));
     expect(byName.expiry_lag_p50.met).toBe(true);
     expect(byName.expiry_lag_max.met).toBe(true);
+    expect(byName.seat_events_fanout_p99).toEqual(expect.objectContaining({ value: 300, target: 500, met: true }));
+    // 60 MB for 1,000 streams.
+    expect(byName.seat_events_rss_per_1000).toEqual(expect.objectContaining({ value: 60, target: 100, met: true }));
   });
 
   it('survives a JSON round trip, as latest.json is read back', () => {

@@ -91,6 +91,8 @@ describe('configuration', () => {
       ADMIN_SIGNUP: 'off',
       REFRESH_FAMILY_MAX_AGE_DAYS: '12',
       METRICS_TOKEN: 'a-metrics-token-of-length-32-characters',
+      SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '3',
+      SEAT_EVENTS_HEARTBEAT_SECONDS: '4',
     });
     expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });

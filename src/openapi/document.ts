@@ -103,7 +103,7 @@ function operation(route: RouteDoc, components: SchemaComponents): Json {
     const headers: Json = { 'X-Request-Id': HEADER_REF };
     for (const [name, description] of Object.entries(r.headers ?? {})) headers[name] = { description, schema: { type: 'string' } };
     const contentType = r.contentType ?? 'application/json';
-    const content = r.schema ? { [contentType]: { schema: components.use(r.schema, 'output') } } : r.status === 204 ? undefined : { [contentType]: { schema: { type: 'string' } } };
+    const content = r.schema ? { [contentType]: { schema: components.use(r.schema, 'output') } } : r.status === 204 || r.status === 304 ? undefined : { [contentType]: { schema: { type: 'string' } } };
     responses[String(r.status)] = { description: r.description, headers, ...(content ? { content } : {}) };
   }
   for (const [status, codes] of errorsOf(route)) responses[String(status)] = errorResponse(status, codes, components);

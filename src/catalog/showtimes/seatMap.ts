@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
-import { Showtime, type SeatType } from '../../db/models';
+import type { SeatType } from '../../db/models';
 import { fromCents, toCents } from '../../money';
-import { sqlList } from '../../db/sqlList';
-import { SOLD_STATUSES } from '../../../workflows/statuses';
 
 export type SeatStatus = 'available' | 'held' | 'booked';
 
@@ -21,12 +19,20 @@ interface SeatMapRow {
   price_modifier: string;
   base_price: string;
   status: SeatStatus;
+  version: string;
+}
+
+/** A seat map and the seat version it shows (the ETag, and the stream's event id). */
+export interface VersionedSeatMap {
+  map: SeatMap;
+  version: number;
 }
 
 /**
  * Every seat of the showtime's auditorium with its status, in one statement. A seat is taken
  * while an active reservation_seats row holds it (the same rows the hold path's partial unique
- * index guards), booked once that reservation is confirmed or completed, held otherwise.
+ * index guards); the row's own `state` says held or booked, kept by triggers, so no join with
+ * reservations is needed and the plan does not hang on fresh statistics of a filling showtime.
  *
  * Seats out of service (is_active false) cannot be booked, so they are left out, unless an
  * active reservation still owns one (it was deactivated after being sold): then it keeps showing
@@ -34,25 +40,40 @@ interface SeatMapRow {
  */
 export const SEAT_MAP_SQL = `
 SELECT s.id AS seat_id, s."row", s."number", s.seat_type, s.price_modifier, st.base_price,
-       CASE WHEN r.status IN (${sqlList(SOLD_STATUSES)}) THEN 'booked'
-            WHEN rs.id IS NOT NULL THEN 'held'
-            ELSE 'available' END AS status
+       coalesce(rs.state, 'available') AS status, coalesce(sv.version, 0) AS version
   FROM showtimes st
+  LEFT JOIN seat_versions sv ON sv.showtime_id = st.id
   JOIN seats s ON s.auditorium_id = st.auditorium_id AND NOT s.is_deleted
   LEFT JOIN reservation_seats rs ON rs.showtime_id = st.id AND rs.seat_id = s.id AND rs.is_active
-  LEFT JOIN reservations r ON r.id = rs.reservation_id AND r.showtime_id = st.id
  WHERE st.id = ? AND NOT st.is_deleted
    AND (s.is_active OR rs.id IS NOT NULL)
  ORDER BY length(s."row"), s."row", s."number"`;
 
+/** The showtime's seat version (0 before any seat changed), or null when there is no such showtime. */
+export async function loadSeatVersion(knex: Knex, showtimeId: number): Promise<number | null> {
+  const row = (await knex('showtimes as st')
+    .leftJoin('seat_versions as sv', 'sv.showtime_id', 'st.id')
+    .where('st.id', showtimeId)
+    .andWhere('st.is_deleted', false)
+    .first(knex.raw('coalesce(sv.version, 0) AS version'))) as { version: string } | undefined;
+  return row ? Number(row.version) : null;
+}
+
 /** The seat map, or null when the showtime does not exist (or was deleted). */
-// The one-query seat map stays SQL: it is the hot read of an on-sale rush, planned as one statement.
 export async function loadSeatMap(knex: Knex, showtimeId: number): Promise<SeatMap | null> {
+  return (await loadVersionedSeatMap(knex, showtimeId))?.map ?? null;
+}
+
+/** The seat map with its version, read in one snapshot; null when the showtime does not exist. */
+// The one-query seat map stays SQL: it is the hot read of an on-sale rush, planned as one statement.
+export async function loadVersionedSeatMap(knex: Knex, showtimeId: number): Promise<VersionedSeatMap | null> {
   const { rows } = (await knex.raw(SEAT_MAP_SQL, [showtimeId])) as { rows: SeatMapRow[] };
+  let version = rows.length > 0 ? Number(rows[0].version) : 0;
   if (rows.length === 0) {
     // No rows is also what an auditorium with every seat out of service gives.
-    const exists = await Showtime.query(knex).modify('live').findById(showtimeId).select('id');
-    if (!exists) return null;
+    const current = await loadSeatVersion(knex, showtimeId);
+    if (current === null) return null;
+    version = current;
   }
   const counts = { available: 0, held: 0, booked: 0 };
   const seats = rows.map((r) => {
@@ -68,5 +89,5 @@ export async function loadSeatMap(knex: Knex, showtimeId: number): Promise<SeatM
       status: r.status,
     };
   });
-  return { showtime_id: showtimeId, seats, counts };
+  return { map: { showtime_id: showtimeId, seats, counts }, version };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HealthResponse } from '../../routes/health/schema';
+import { SeatmapPageParams } from '../../seatmap/page';
 import { named } from '../common';
 import type { RouteDoc } from '../types';
 
@@ -55,5 +56,20 @@ export const rootRoutes: RouteDoc[] = [
       { status: 401, codes: { UNAUTHORIZED: 'METRICS_TOKEN is set and the request does not carry it as a bearer token' } },
       { status: 404, codes: { NOT_FOUND: 'Production without METRICS_TOKEN: metrics are not served' } },
     ],
+  },
+  {
+    method: 'GET',
+    path: '/seatmap/:showtime_id',
+    operationId: 'seatmapPage',
+    summary: 'The live seat-map page (HTML)',
+    description:
+      'The reference frontend: an SVG auditorium kept live by `GET /api/v1/showtimes/:id/seats/events`; a signed-in user picks seats, holds them, ' +
+      'sees the countdown to expiry and pays with the fake provider\'s test cards. Static HTML and one script from /seatmap/assets/, no build step.',
+    tag: 'operations',
+    auth: 'none',
+    params: SeatmapPageParams,
+    paramDescriptions: { showtime_id: 'Showtime id' },
+    responses: [{ status: 200, description: 'An HTML page', contentType: 'text/html' }],
+    errors: [{ status: 422, codes: { VALIDATION_ERROR: 'showtime_id is not a positive integer' } }],
   },
 ];

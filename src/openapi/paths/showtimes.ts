@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { IdParams } from '../../http/ids';
 import { CreateShowtimeBody, ListShowtimesQuery, SeatMapView, ShowtimeReportView, ShowtimeView, UpdateShowtimeBody } from '../../routes/catalog/showtimes/schema';
+import { SeatEventsQuery } from '../../routes/catalog/seatEvents/schema';
 import { named, pageOf } from '../common';
 import type { RouteDoc } from '../types';
 
@@ -110,8 +112,47 @@ export const showtimeRoutes: RouteDoc[] = [
     auth: 'none',
     params: IdParams,
     paramDescriptions: ID,
-    responses: [{ status: 200, description: 'The seat map', schema: named('SeatMap', SeatMapView) }],
+    description:
+      'Answers an `ETag`: the showtime\'s seat version, which every committed seat change raises (the same number as the `version` of ' +
+      '`GET /showtimes/:id/seats/events`). With `If-None-Match` naming it, 304 and no body.',
+    headers: [{ name: 'If-None-Match', description: 'An ETag from an earlier answer: 304 while the seats are unchanged', schema: z.string() }],
+    responses: [
+      { status: 200, description: 'The seat map', schema: named('SeatMap', SeatMapView), headers: { ETag: 'The seat version, e.g. `"42"`' } },
+      { status: 304, description: 'Unchanged since the ETag sent in If-None-Match', headers: { ETag: 'The seat version' } },
+    ],
     errors: [NOT_FOUND, VALIDATION],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/showtimes/:id/seats/events',
+    operationId: 'streamSeatMap',
+    summary: 'Live seat map: server-sent events',
+    description: [
+      'A `text/event-stream` for `EventSource`. Public, like the seat map. Every event carries `id:` = the showtime\'s seat version, which rises by one per committed change.',
+      '- `snapshot`: first, and again whenever this process could have missed a change (its database listener reconnected): the seat map (as `GET /showtimes/:id/seats`) plus `version`.',
+      '- `seats`: `{version, changes: [{seat_id, status}]}`, one per committed hold, confirm, cancel or expiry, whichever API process or worker made it.',
+      '- `end`: `{reason: "showtime_started" | "showtime_deleted"}`, then the stream closes.',
+      '- a comment line `: heartbeat` every SEAT_EVENTS_HEARTBEAT_SECONDS (15).',
+      '',
+      'Resume with `Last-Event-ID` (EventSource sends it on reconnect) or `?last_event_id=`: exactly the missed `seats` events when they are still kept (the last 1,000 versions), else a fresh `snapshot`. ' +
+        'A client that does not read fast enough (over 1 MiB unsent) is disconnected and resumes on reconnect. ' +
+        'At most SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS (20) streams per client address.',
+    ].join('\n'),
+    tag: 'showtimes',
+    auth: 'none',
+    params: IdParams,
+    paramDescriptions: { ...ID, last_event_id: 'Resume after this version, as the Last-Event-ID header does' },
+    query: SeatEventsQuery,
+    headers: [{ name: 'Last-Event-ID', description: 'The id of the last event received: resume after it', schema: z.string() }],
+    responses: [
+      { status: 200, description: 'The event stream (`snapshot`, `seats`, `end`)', contentType: 'text/event-stream' },
+      { status: 204, description: 'The showtime has started: nothing more will change (EventSource stops reconnecting)' },
+    ],
+    errors: [
+      NOT_FOUND,
+      { status: 422, codes: { VALIDATION_ERROR: 'The id, Last-Event-ID or last_event_id is not a non-negative integer' } },
+      { status: 429, codes: { TOO_MANY_STREAMS: 'This address has SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS streams open (Retry-After)' } },
+    ],
   },
   {
     method: 'GET',

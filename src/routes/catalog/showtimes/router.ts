@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import { loadShowtimeReport } from '../../../catalog/showtimes/report';
 import { createShowtime, deleteShowtime, findShowtime, listShowtimes, showtimeNotFound, updateShowtime } from '../../../catalog/showtimes/schedule';
-import { loadSeatMap } from '../../../catalog/showtimes/seatMap';
+import { loadSeatVersion, loadVersionedSeatMap } from '../../../catalog/showtimes/seatMap';
 import type { Showtime } from '../../../db/models';
 import type { AppDeps } from '../../../deps';
 import { requireAuth, requireRole } from '../../../http/auth';
+import { ifNoneMatchHits, versionETag } from '../../../http/etag';
 import { IdParams } from '../../../http/ids';
 import { offsetOf, pageOf } from '../../../http/pagination';
 import { parseBody, parseParams, parseQuery } from '../../../http/validate';
@@ -57,8 +58,22 @@ export function showtimesRouter({ knex, config }: AppDeps): Router {
 
   router.get('/:id/seats', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    const map: SeatMapView | null = await loadSeatMap(knex, id);
-    if (!map) throw showtimeNotFound(id);
+    // Pages re-check their map often: an unchanged one costs a primary-key read, not the map.
+    ctx.set('Cache-Control', 'no-cache');
+    const ifNoneMatch = ctx.get('If-None-Match');
+    if (ifNoneMatch) {
+      const version = await loadSeatVersion(knex, id);
+      if (version === null) throw showtimeNotFound(id);
+      if (ifNoneMatchHits(ifNoneMatch, versionETag(version))) {
+        ctx.set('ETag', versionETag(version));
+        ctx.status = 304;
+        return;
+      }
+    }
+    const loaded = await loadVersionedSeatMap(knex, id);
+    if (!loaded) throw showtimeNotFound(id);
+    const map: SeatMapView = loaded.map;
+    ctx.set('ETag', versionETag(loaded.version));
     ctx.body = map;
   });
 
