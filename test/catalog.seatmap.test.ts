@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { scheduledShowtime } from './helpers/catalog';
-import { createShowtime, createUser } from './helpers/factories';
+import { createShowtime, createUser, insertReservation } from './helpers/factories';
 import { waitForStatus } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
 
@@ -28,23 +27,6 @@ describe('catalog: seat map', () => {
   };
   const statusOf = async (showtimeId: number, seatId: number) => (await seatMap(showtimeId)).seats.find((s) => s.seat_id === seatId)?.status;
 
-  /** Reservations written straight to Postgres, for statuses and volumes the API takes long to reach. */
-  async function insertReservation(showtimeId: number, userId: number, seatIds: number[], status: string, seatsActive = true) {
-    const id = randomUUID();
-    await stack.knex('reservations').insert({
-      id,
-      user_id: userId,
-      showtime_id: showtimeId,
-      status,
-      total_price: '0.00',
-      hold_expires_at: new Date(Date.now() + 600_000),
-      workflow_id: `reservation-${id}`,
-    });
-    await stack.knex('reservation_seats').insert(
-      seatIds.map((seatId) => ({ reservation_id: id, showtime_id: showtimeId, seat_id: seatId, price_at_booking: '0.00', is_active: seatsActive })),
-    );
-    return id;
-  }
 
   it('is public: every seat in reading order with its price (base + modifier), all available', async () => {
     const { showtime, auditorium } = await scheduledShowtime(api, admin, {
@@ -119,12 +101,12 @@ describe('catalog: seat map', () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);
     const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 6 }] });
     const [s1, s2, s3, s4, s5, s6] = show.seats.map((s) => s.id);
-    await insertReservation(show.id, user.id, [s1], 'held');
-    await insertReservation(show.id, user.id, [s2], 'pending_payment');
-    await insertReservation(show.id, user.id, [s3], 'confirmed');
-    await insertReservation(show.id, user.id, [s4], 'completed');
-    await insertReservation(show.id, user.id, [s5], 'expired', false);
-    await insertReservation(show.id, user.id, [s6], 'cancelled', false);
+    await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s1], status: 'held' });
+    await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s2], status: 'pending_payment' });
+    await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s3], status: 'confirmed' });
+    await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s4], status: 'completed' });
+    await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s5], status: 'expired', seatsActive: false });
+    await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s6], status: 'cancelled', seatsActive: false });
     const map = await seatMap(show.id);
     expect(map.seats.map((s) => s.status)).toEqual(['held', 'held', 'booked', 'booked', 'available', 'available']);
     expect(map.counts).toEqual({ available: 2, held: 2, booked: 2 });
@@ -174,7 +156,7 @@ describe('catalog: seat map', () => {
     // Reservations of 4 seats; every tenth one still a hold.
     for (let i = 0, n = 0; i < sold; i += 4, n += 1) {
       const seatIds = show.seats.slice(i, Math.min(i + 4, sold)).map((s) => s.id);
-      await insertReservation(show.id, user.id, seatIds, n % 10 === 0 ? 'held' : 'confirmed');
+      await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: seatIds, status: n % 10 === 0 ? 'held' : 'confirmed' });
     }
     await stack.knex.raw('ANALYZE seats, reservations, reservation_seats');
     const heldSeats = Number(

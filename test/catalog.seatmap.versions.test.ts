@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createShowtime, createUser } from './helpers/factories';
+import { createShowtime, createUser, insertReservation } from './helpers/factories';
 import { useTestStack } from './helpers/stack';
 import { SEAT_MAP_SQL } from '../src/catalog/showtimes/seatMap';
 
@@ -10,22 +9,6 @@ describe('catalog: seat map versions, ETag and seat state', () => {
     userId = (await createUser(stack.knex, stack.config.jwtSecret)).id;
   });
 
-  async function insertReservation(showtimeId: number, seatIds: number[], status: string) {
-    const id = randomUUID();
-    await stack.knex.transaction(async (trx) => {
-      await trx('reservations').insert({
-        id,
-        user_id: userId,
-        showtime_id: showtimeId,
-        status,
-        total_price: '0.00',
-        hold_expires_at: new Date(Date.now() + 600_000),
-        workflow_id: `reservation-${id}`,
-      });
-      await trx('reservation_seats').insert(seatIds.map((seat_id) => ({ reservation_id: id, showtime_id: showtimeId, seat_id, price_at_booking: '0.00' })));
-    });
-    return id;
-  }
 
   it('answers an ETag that is the seat version, and 304 to If-None-Match until a seat changes', async () => {
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 4 }] });
@@ -38,7 +21,7 @@ describe('catalog: seat map versions, ETag and seat state', () => {
     expect(unchanged.headers.get('etag')).toBe('"0"');
     expect(await api.get(`/showtimes/${st.id}/seats`, { headers: { 'If-None-Match': 'W/"0", "7"' } })).toMatchObject({ status: 304 });
 
-    await insertReservation(st.id, [st.seats[0].id, st.seats[1].id], 'held');
+    await insertReservation(stack.knex, { showtimeId: st.id, userId, seatIds: [st.seats[0].id, st.seats[1].id], status: 'held' });
     const changed = await api.get(`/showtimes/${st.id}/seats`, { headers: { 'If-None-Match': '"0"' } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).toBe('"1"');
@@ -68,8 +51,8 @@ describe('catalog: seat map versions, ETag and seat state', () => {
   it('keeps each seat state on reservation_seats for every writer: insert of a booking, confirm, release', async () => {
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 4 }] });
     const [a, b, c] = st.seats.map((s) => s.id);
-    await insertReservation(st.id, [a], 'confirmed');
-    const held = await insertReservation(st.id, [b, c], 'held');
+    await insertReservation(stack.knex, { showtimeId: st.id, userId, seatIds: [a], status: 'confirmed' });
+    const held = await insertReservation(stack.knex, { showtimeId: st.id, userId, seatIds: [b, c], status: 'held' });
     const states = async () =>
       Object.fromEntries(
         (await stack.knex('reservation_seats').where({ showtime_id: st.id, is_active: true }).select('seat_id', 'state')).map((r: { seat_id: number; state: string }) => [r.seat_id, r.state]),
@@ -92,7 +75,7 @@ describe('catalog: seat map versions, ETag and seat state', () => {
   it('records one seat event per transaction and showtime, with the seats it changed as they were left at commit', async () => {
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 4 }] });
     const [a, b] = st.seats.map((s) => s.id);
-    const id = await insertReservation(st.id, [a, b], 'held');
+    const id = await insertReservation(stack.knex, { showtimeId: st.id, userId, seatIds: [a, b], status: 'held' });
     await stack.knex.transaction(async (trx) => {
       await trx('reservations').where({ id }).update({ status: 'confirmed' });
       await trx('reservation_seats').where({ reservation_id: id, seat_id: b }).update({ is_active: false });

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { apiClient } from './helpers/http';
-import { createShowtime, createUser } from './helpers/factories';
+import { createShowtime, createUser, insertReservation } from './helpers/factories';
 import { openSse, type SseClient, type SseMessage } from './helpers/sse';
 import { useTestStack } from './helpers/stack';
 import { LISTENER_APPLICATION_NAME } from '../src/seatEvents/listener';
@@ -37,23 +36,6 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
       : (m.data.changes as { seat_id: number; status: string }[]).find((c) => c.seat_id === seatId)?.status;
   const seatsEvent = (seatId: number, status: string) => (m: SseMessage) => m.event === 'seats' && statusIn(m, seatId) === status;
 
-  /** A seat change committed straight to Postgres, as any writer (the worker, an operator) makes it. */
-  async function holdDirectly(showtimeId: number, seatIds: number[]) {
-    const id = randomUUID();
-    await stack.knex.transaction(async (trx) => {
-      await trx('reservations').insert({
-        id,
-        user_id: user.id,
-        showtime_id: showtimeId,
-        status: 'held',
-        total_price: '0.00',
-        hold_expires_at: new Date(Date.now() + 600_000),
-        workflow_id: `reservation-${id}`,
-      });
-      await trx('reservation_seats').insert(seatIds.map((seat_id) => ({ reservation_id: id, showtime_id: showtimeId, seat_id, price_at_booking: '0.00' })));
-    });
-    return id;
-  }
 
   it('starts with a snapshot (the seat map and its version) and is public', async () => {
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 3 }] });
@@ -97,13 +79,13 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
   it('resumes from Last-Event-ID (or ?last_event_id=) with exactly the missed changes', async () => {
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 4 }] });
     const [a, b, c] = st.seats.map((s) => s.id);
-    await holdDirectly(st.id, [a]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [a] });
     const first = await stream(other.baseUrl, st.id);
     expect((await first.next((m) => m.event === 'snapshot')).id).toBe('1');
     first.close();
 
-    await holdDirectly(st.id, [b]);
-    await holdDirectly(st.id, [c]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [b] });
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [c] });
 
     const resumed = await stream(stack.baseUrl, st.id, { 'Last-Event-ID': '1' });
     await resumed.next((m) => m.id === '3');
@@ -113,7 +95,7 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
     ]);
     // ...and then it is live.
     const d = st.seats[3].id;
-    await holdDirectly(st.id, [d]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [d] });
     await resumed.next(seatsEvent(d, 'held'), DELIVERY_MS);
     await stack.knex('reservation_seats').where({ showtime_id: st.id, seat_id: d }).update({ is_active: false });
     await resumed.next(seatsEvent(d, 'available'), DELIVERY_MS);
@@ -128,11 +110,11 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
 
   it('sends a fresh snapshot to a Last-Event-ID it cannot replay (never reached, or no longer kept)', async () => {
     const st = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 2 }] });
-    await holdDirectly(st.id, [st.seats[0].id]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [st.seats[0].id] });
     const ahead = await stream(stack.baseUrl, st.id, { 'Last-Event-ID': '99' });
     expect(await ahead.next(() => true)).toMatchObject({ event: 'snapshot', id: '1' });
 
-    await holdDirectly(st.id, [st.seats[1].id]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [st.seats[1].id] });
     await stack.knex('seat_events').where({ showtime_id: st.id, version: 2 }).delete();
     const pruned = await stream(stack.baseUrl, st.id, { 'Last-Event-ID': '1' });
     // This process may not have heard of version 2 yet: then the resume is up to date at 1 and the
@@ -154,7 +136,7 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
     )) as { rows: { killed: boolean }[] };
     expect(rows.filter((r) => r.killed).length).toBeGreaterThanOrEqual(2);
     // Committed while neither process is listening.
-    await holdDirectly(st.id, [seat]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [seat] });
 
     for (const w of watchers) {
       const got = await w.next((m) => (m.event === 'seats' || m.event === 'snapshot') && statusIn(m, seat) === 'held', 10_000, 1);
@@ -162,7 +144,7 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
     }
     // And the new connection is live again.
     const next = st.seats[3].id;
-    await holdDirectly(st.id, [next]);
+    await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [next] });
     for (const w of watchers) await w.next(seatsEvent(next, 'held'), DELIVERY_MS);
   });
 
@@ -173,7 +155,7 @@ describe('live seat map: GET /showtimes/:id/seats/events', () => {
     // Breaks the hub's read of seat_events (not the triggers' writes) for a moment.
     await stack.knex.raw('ALTER TABLE seat_events RENAME COLUMN layout TO layout_away');
     try {
-      await holdDirectly(st.id, [st.seats[0].id]);
+      await insertReservation(stack.knex, { showtimeId: st.id, userId: user.id, seatIds: [st.seats[0].id] });
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       await stack.knex.raw('ALTER TABLE seat_events RENAME COLUMN layout_away TO layout');

@@ -57,3 +57,30 @@ export async function createShowtime(
     .returning(['id']);
   return { id: showtime.id as number, movie, auditorium, seats: auditorium.seats, startsAt };
 }
+
+/**
+ * A reservation and its seats written straight to Postgres in one transaction, as any writer
+ * (the worker, an operator) commits a seat change: for statuses and volumes the API takes long to
+ * reach. No workflow owns it.
+ */
+export async function insertReservation(
+  knex: Knex,
+  r: { showtimeId: number; userId: number; seatIds: number[]; status?: string; seatsActive?: boolean },
+): Promise<string> {
+  const id = randomUUID();
+  await knex.transaction(async (trx) => {
+    await trx('reservations').insert({
+      id,
+      user_id: r.userId,
+      showtime_id: r.showtimeId,
+      status: r.status ?? 'held',
+      total_price: '0.00',
+      hold_expires_at: new Date(Date.now() + 600_000),
+      workflow_id: `reservation-${id}`,
+    });
+    await trx('reservation_seats').insert(
+      r.seatIds.map((seatId) => ({ reservation_id: id, showtime_id: r.showtimeId, seat_id: seatId, price_at_booking: '0.00', is_active: r.seatsActive ?? true })),
+    );
+  });
+  return id;
+}
