@@ -95,6 +95,11 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new ApiError(404, 'NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
       }
+      // The routers' own 405 and 501 answers (with Allow) have no body yet: give them the error shape.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        const verb = ctx.status === 405 ? 'is not allowed on' : 'is not implemented for';
+        throw new ApiError(ctx.status, KOA_CODES[ctx.status], `${ctx.method} ${verb} ${ctx.path}`);
+      }
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError) {
