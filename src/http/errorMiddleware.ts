@@ -20,6 +20,7 @@ import {
   sqlStateOf,
 } from '../db/pgErrors';
 import type { Logger } from '../logger';
+import { requestLog } from './requestId';
 
 const KOA_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -102,17 +103,18 @@ export function errorMiddleware(logger: Logger): Middleware {
       }
     } catch (err) {
       const apiError = toApiError(err);
+      const log = requestLog(ctx, logger);
       if (apiError) {
         const sqlState = sqlStateOf(err);
-        if (apiError.status >= 500) logger.warn({ err, sqlState, requestId: ctx.state.requestId }, apiError.detail);
+        if (apiError.status >= 500) log.warn({ err, sqlState }, apiError.detail);
         // The database refused what validation let through: the answer is right, the schema has a gap.
-        else if (sqlState) logger.warn({ sqlState, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, `database refused the request: ${apiError.detail}`);
+        else if (sqlState) log.warn({ sqlState, method: ctx.method, path: ctx.path }, `database refused the request: ${apiError.detail}`);
         ctx.status = apiError.status;
         ctx.set(apiError.headers);
         ctx.body = { detail: apiError.detail, code: apiError.code, ...apiError.extra };
         return;
       }
-      logger.error({ err, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'unhandled error');
+      log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { detail: 'Internal server error', code: 'INTERNAL_ERROR' };
     }

@@ -11,6 +11,7 @@ import { serializeUser, User } from '../../db/models';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, requireRole } from '../../http/auth';
 import { ApiError } from '../../http/errors';
+import { requestLog } from '../../http/requestId';
 import { parseBody } from '../../http/validate';
 import { AdminSignupBody, LoginBody, RefreshTokenBody, StaffAccountBody, UserSignupBody } from './schema';
 
@@ -60,7 +61,7 @@ export function authRouter(deps: AppDeps): Router {
       throw new ApiError(403, 'INVALID_ADMIN_SECRET', 'The admin registration secret is incorrect');
     }
     const { user, tokens } = await createAccount(knex, hasher, body, 'admin', async (trx, u) => ({ user: u, tokens: await startSession(trx, u, config.jwtSecret) }));
-    logger.info({ userId: user.id }, 'admin account created');
+    requestLog(ctx, logger).info({ userId: user.id }, 'admin account created');
     answerSession(ctx, 201, user, tokens);
   });
 
@@ -83,8 +84,9 @@ export function authRouter(deps: AppDeps): Router {
     const { refresh_token } = parseBody(ctx, RefreshTokenBody);
     const result = await rotateRefreshToken(knex, refresh_token, config.refreshFamilyMaxAgeDays);
     if (!result.ok) {
-      if (result.reason === 'reused') logger.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
-      if (result.reason === 'family_expired') logger.info({ userId: result.userId }, 'refresh token family past REFRESH_FAMILY_MAX_AGE_DAYS: revoked, the user signs in again');
+      const log = requestLog(ctx, logger);
+      if (result.reason === 'reused') log.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
+      if (result.reason === 'family_expired') log.info({ userId: result.userId }, 'refresh token family past REFRESH_FAMILY_MAX_AGE_DAYS: revoked, the user signs in again');
       throw invalidRefreshToken();
     }
     noStore(ctx);
@@ -109,7 +111,7 @@ export function authRouter(deps: AppDeps): Router {
   router.post('/staff', authenticated, requireRole('admin'), async (ctx) => {
     const body = parseBody(ctx, StaffAccountBody);
     const user = await createAccount(knex, hasher, body, 'staff', async (_trx, u) => u);
-    logger.info({ userId: user.id, createdBy: currentUser(ctx.state).id }, 'staff account created');
+    requestLog(ctx, logger).info({ userId: user.id, createdBy: currentUser(ctx.state).id }, 'staff account created');
     ctx.status = 201;
     ctx.body = serializeUser(user);
   });
