@@ -191,7 +191,7 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
           // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
           workflowIdConflictPolicy: 'TERMINATE_EXISTING',
           memo: {
-            user_email: user.email,
+            user_id: user.id,
             movie_title: showtime.title,
             showtime_starts_at: showtime.starts_at.toISOString(),
             seats: priced.map((p) => `${p.seat.row}${p.seat.number}`).join(', '),
