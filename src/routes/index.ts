@@ -5,6 +5,7 @@ import { reservationsRouter } from './reservations/router';
 import { moviesRouter } from './catalog/movies/router';
 import { auditoriumsRouter } from './catalog/auditoriums/router';
 import { showtimesRouter } from './catalog/showtimes/router';
+import { usersRouter } from './users/router';
 import { webhooksRouter } from './webhooks/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
@@ -15,6 +16,7 @@ export function apiRouters(deps: AppDeps): Router[] {
     moviesRouter(deps),
     auditoriumsRouter(deps),
     showtimesRouter(deps),
+    usersRouter(deps),
     webhooksRouter(deps),
   ];
 }

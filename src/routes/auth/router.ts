@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { authenticate, createAccount } from '../../auth/accounts';
 import { createLoginBackoff } from '../../auth/loginBackoff';
 import { createPasswordHasher } from '../../auth/passwords';
+import { changePassword, updateProfile } from '../../auth/profile';
 import { clientAddressSubject, createRateLimiter, type RateLimitCheck } from '../../auth/rateLimit';
 import { revokeRefreshTokenFamily, rotateRefreshToken } from '../../auth/refreshTokens';
 import { secretsEqual } from '../../auth/secrets';
@@ -13,7 +14,7 @@ import { currentUser, requireAuth, requireRole } from '../../http/auth';
 import { ApiError } from '../../http/errors';
 import { requestLog } from '../../http/requestId';
 import { parseBody } from '../../http/validate';
-import { AdminSignupBody, LoginBody, RefreshTokenBody, StaffAccountBody, UserSignupBody } from './schema';
+import { AdminSignupBody, ChangePasswordBody, LoginBody, RefreshTokenBody, StaffAccountBody, UpdateMeBody, UserSignupBody } from './schema';
 
 const invalidRefreshToken = () => new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid, expired or revoked');
 
@@ -105,6 +106,24 @@ export function authRouter(deps: AppDeps): Router {
     if (!user) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid access token');
     ctx.set('Cache-Control', 'no-store');
     ctx.body = serializeUser(user);
+  });
+
+  router.patch('/me', authenticated, async (ctx) => {
+    const user = await updateProfile(knex, currentUser(ctx.state).id, parseBody(ctx, UpdateMeBody));
+    ctx.body = serializeUser(user);
+  });
+
+  /** Answers with a fresh token pair for this session: every other session has just ended. */
+  router.post('/password', authenticated, async (ctx) => {
+    const body = parseBody(ctx, ChangePasswordBody);
+    const me = currentUser(ctx.state);
+    const address = clientAddressSubject(ctx.ip);
+    // The current password is guessable with a stolen access token: the same brake as a login.
+    await backoff.begin(me.email, address);
+    const { user, tokens } = await changePassword(knex, hasher, me.id, body, config.jwtSecret);
+    await backoff.clear(me.email, address);
+    requestLog(ctx, logger).info({ userId: me.id }, 'password changed; other sessions ended');
+    answerSession(ctx, 200, user, tokens);
   });
 
   /** Not in API.md's table: staff accounts are made by an admin, never by signing up. */
