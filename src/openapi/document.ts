@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ErrorBody, ValidationErrorBody } from './common';
@@ -151,7 +151,10 @@ function operation(route: RouteDoc, components: SchemaComponents): Json {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+  // Two levels up from src/openapi, three when compiled to dist/src/openapi.
+  const file = [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')].find((f) => existsSync(f));
+  if (!file) return '0.0.0';
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version?: string };
   return pkg.version ?? '0.0.0';
 }
 
