@@ -1,18 +1,14 @@
 import knexFactory from 'knex';
 import { knexConfig } from '../knexfile';
+import { MIGRATE_COMMANDS, isMigrateCommand, runMigrations } from './lib/migrations';
 
-/** `npm run migrate` (latest) and `npm run migrate:down` (rollback all) against DATABASE_URL. */
+/** `npm run migrate` (latest), `npm run migrate:down` (the last batch), `npm run migrate:down:all` (every batch) against DATABASE_URL. */
 async function main(): Promise<void> {
-  const direction = process.argv[2] ?? 'latest';
+  const command = process.argv[2] ?? 'latest';
+  if (!isMigrateCommand(command)) throw new Error(`unknown migrate command ${command}: use one of ${MIGRATE_COMMANDS.join(', ')}`);
   const knex = knexFactory(knexConfig());
   try {
-    if (direction === 'rollback') {
-      const [batch, files] = await knex.migrate.rollback(undefined, true);
-      console.log(`rolled back batch ${batch}: ${files.length} migration(s)`);
-    } else {
-      const [batch, files] = await knex.migrate.latest();
-      console.log(files.length ? `batch ${batch}: ${files.join(', ')}` : 'database is up to date');
-    }
+    console.log(await runMigrations(knex, command));
   } finally {
     await knex.destroy();
   }

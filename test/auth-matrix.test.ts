@@ -25,6 +25,8 @@ const ADMIN_ONLY = [
   'PATCH /showtimes/:id',
   'DELETE /showtimes/:id',
   'POST /auth/staff',
+  'GET /users',
+  'PATCH /users/:id',
 ];
 
 /** Writes that are meant to be open to anyone, or to any signed-in user. Anything else must be guarded. */
@@ -34,6 +36,9 @@ const NOT_ROLE_GUARDED = [
   'POST /auth/login',
   'POST /auth/refresh',
   'POST /auth/logout',
+  // Each acts on the caller's own account only.
+  'PATCH /auth/me',
+  'POST /auth/password',
   'POST /reservations',
   'POST /reservations/:id/confirm',
   'POST /reservations/:id/cancel',

@@ -105,8 +105,10 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       expect(services[name].build).toBe('.');
     }
-    expect(services.api.command).toEqual(['node', '--import', 'tsx', 'src/server.ts']);
-    expect(services.worker.command).toEqual(['node', '--import', 'tsx', 'src/worker.ts']);
+    // Compiled JavaScript (npm run build in the image), not TypeScript through tsx.
+    expect(services.api.command).toEqual(['node', 'dist/src/server.js']);
+    expect(services.worker.command).toEqual(['node', 'dist/src/worker.js']);
+    expect(services.migrate.command).toEqual(['node', 'dist/scripts/migrate.js', 'latest']);
     expect(services.api.environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233' });
   });
 
@@ -118,8 +120,36 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('passes the Stripe and CORS settings through to the API and the worker', () => {
+    for (const name of ['api', 'worker']) {
+      expect(services[name].environment).toMatchObject({
+        PAYMENT_PROVIDER: '${PAYMENT_PROVIDER:-stripe}',
+        STRIPE_SECRET_KEY: expect.stringMatching(/^\$\{STRIPE_SECRET_KEY:\?/),
+        PAYMENT_WEBHOOK_SECRET: expect.stringMatching(/^\$\{PAYMENT_WEBHOOK_SECRET:\?/),
+        ALLOWED_ORIGINS: '${ALLOWED_ORIGINS:-}',
+      });
+    }
+  });
+
+  it('runs the Temporal server, admin tools and Web UI versions the dev server runs', () => {
+    const cli = process.env.TEMPORAL_CLI_PATH;
+    // `temporal --version` says which server and UI the dev server embeds, e.g. "(Server 1.29.1, UI 2.42.1)".
+    const out = cli && existsSync(cli) ? spawnSync(cli, ['--version'], { encoding: 'utf8' }).stdout : 'Server 1.29.1, UI 2.42.1';
+    const [, server, ui] = /Server ([\d.]+), UI ([\d.]+)/.exec(out) ?? [];
+    expect(services.temporal.image).toBe(`temporalio/server:\${TEMPORAL_VERSION:-${server}}`);
+    expect(services['temporal-schema'].image).toBe(`temporalio/admin-tools:\${TEMPORAL_ADMINTOOLS_VERSION:-${server}}`);
+    expect(services['temporal-setup'].image).toBe(`temporalio/admin-tools:\${TEMPORAL_ADMINTOOLS_VERSION:-${server}}`);
+    expect(services['temporal-ui'].image).toBe(`temporalio/ui:\${TEMPORAL_UI_VERSION:-${ui}}`);
+  });
+
+  it('checks the worker by its metrics endpoint, which the compose network can reach', () => {
+    expect(services.worker.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:9465/metrics');
+    expect(services.worker.environment).toMatchObject({ WORKER_METRICS_HOST: '0.0.0.0' });
+    expect((services.worker as Service & { expose?: string[] }).expose).toEqual(['9464', '9465']);
+  });
+
   it('starts each part once what it needs is healthy or done', () => {
-    for (const name of ['postgres', 'temporal', 'api']) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
+    for (const name of ['postgres', 'temporal', 'api', 'worker']) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
     expect(services['temporal-schema'].depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(services.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(services['temporal-setup'].depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
@@ -165,12 +195,26 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('builds the app image from node:20-slim with a prebuilt workflow bundle', () => {
+  it('builds a multi-stage image on an LTS Node that runs compiled JavaScript as a non-root user, with a HEALTHCHECK', () => {
     const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
-    expect(dockerfile).toMatch(/^RUN npm ci /m);
-    expect(dockerfile).toContain('scripts/bundleWorkflows.ts /app/dist/workflow-bundle.js');
+    const stages = dockerfile.match(/^FROM .+$/gm) ?? [];
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const major = Number(/^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile)?.[1]);
+    // Even majors are the LTS lines; 20 reached end-of-life in April 2026.
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThanOrEqual(24);
+    for (const from of stages) expect(from).toMatch(/^FROM node:\$\{NODE_VERSION\}-slim/);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev /m);
     expect(dockerfile).toMatch(/^ENV WORKFLOW_BUNDLE_PATH=\/app\/dist\/workflow-bundle.js$/m);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .+/m);
+    expect(runtime).toContain('/healthz');
+    expect(runtime).toMatch(/^CMD \["node", "dist\/src\/server.js"\]$/m);
+    expect(runtime).not.toContain('tsx');
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe('node dist/src/server.js');
     const dockerignore = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['node_modules', '.data', '.tools', '.env', '.git']) expect(dockerignore).toContain(entry);
   });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createApp } from '../src/app';
 import { createLogger } from '../src/logger';
@@ -8,6 +9,7 @@ import { apiClient, type ApiClient } from './helpers/http';
 import { freePort } from '../scripts/lib/ports';
 import { eventually } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
+import { paymentEvent, postWebhook } from './helpers/webhooks';
 import { startWorkerProcess, type WorkerProcess } from './helpers/workerProcess';
 
 /** Structured request logs, request ids and Prometheus metrics of the API and the worker. */
@@ -109,6 +111,23 @@ describe('API request logs and metrics', () => {
     expect(requestLines(getId)).toEqual([expect.objectContaining({ path: `/api/v1/reservations/${hold.body.id}`, route: '/api/v1/reservations/:id', reservationId: hold.body.id })]);
     // The log never carries the token.
     expect(JSON.stringify(logs.lines)).not.toContain(user.token);
+  });
+
+  it("binds the request id to the handlers' own log lines (a per-request child logger)", async () => {
+    const requestId = `admin-${Date.now()}`;
+    const email = `admin-${randomUUID()}@example.test`;
+    const signup = await api.post(
+      '/auth/admin/signup',
+      { name: 'Admin', email, password: 'long enough password', admin_secret: stack.config.adminRegistrationSecret },
+      { headers: { 'x-request-id': requestId } },
+    );
+    expect(signup.status).toBe(201);
+    expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'admin account created', requestId, userId: signup.body.user.id }));
+
+    const webhook = await postWebhook(api, paymentEvent({ id: `evt_${randomUUID()}`, type: 'payment_intent.succeeded', paymentId: `pi_${randomUUID()}`, reservationId: randomUUID() }), stack.config.paymentWebhookSecret);
+    expect(webhook.status).toBe(200);
+    const webhookRequestId = webhook.headers.get('x-request-id');
+    expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'payment event for an unknown reservation; acknowledged', requestId: webhookRequestId }));
   });
 
   it('counts requests and latencies by route pattern and status, never by raw path', async () => {

@@ -114,6 +114,32 @@ describeWithBrowser('operators: the Temporal Web UI', () => {
     }
   }, 120_000);
 
+  it('shows each reservation\'s summary (seats, movie, showtime) and its current details (status, expiry)', async () => {
+    const s = stack as TestStack;
+    const show = await createShowtime(s.knex, { rows: [{ row: 'A', seats: 4 }] });
+    const customer = await createUser(s.knex, s.config.jwtSecret);
+    const booking = await holdSeats(api, customer.token, show.id, [show.seats[0].id, show.seats[1].id]);
+    await eventually(async () => (await s.client.workflow.getHandle(booking.workflow_id).query(stateQuery)).status === 'held');
+    const summary = `A1, A2 · ${show.movie.title}`;
+    const expiry = `${String(booking.expires_at).slice(0, 16).replace('T', ' ')} UTC`;
+
+    const page = await (browser as Browser).newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await page.goto(`http://127.0.0.1:${uiPort}/namespaces/default/workflows/${booking.workflow_id}`, { waitUntil: 'domcontentloaded' });
+      // The User Metadata tab: the static summary on the left, the current details on the right.
+      await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
+      // The UI renders both as Markdown in sandboxed frames of their own: read the text of every frame.
+      const shown = await eventually(async () => {
+        const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText({ timeout: 1_000 }).catch(() => '')));
+        const text = texts.join('\n');
+        return text.includes(summary) && text.includes(`held until ${expiry}`) ? text : undefined;
+      }, 30_000);
+      expect(shown).toContain('Current Details');
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
   it('reads the state query on the Queries tab and cancels with More Actions -> Send a Signal "cancel" and a reason', async () => {
     const s = stack as TestStack;
     const show = await createShowtime(s.knex, { rows: [{ row: 'A', seats: 2 }] });

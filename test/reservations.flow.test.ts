@@ -46,7 +46,8 @@ describe('reservation lifecycle over HTTP on the real dev server and Postgres', 
     expect(description.typedSearchAttributes.get(searchAttributes.ShowtimeId)).toBe(show.id);
     expect(description.typedSearchAttributes.get(searchAttributes.UserId)).toBe(user.id);
     expect(description.typedSearchAttributes.get(searchAttributes.ReservationStatus)).toBe('held');
-    expect(description.memo).toMatchObject({ user_email: user.email, movie_title: show.movie.title, seats: 'A1, P1' });
+    expect(description.memo).toMatchObject({ user_id: user.id, movie_title: show.movie.title, seats: 'A1, P1' });
+    expect(JSON.stringify(description.memo)).not.toContain(user.email);
 
     const got = await api.get(`/reservations/${reservation.id}`, { token: user.token });
     expect(got.status).toBe(200);

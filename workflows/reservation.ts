@@ -9,12 +9,14 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { refundLatePaymentWorkflow, refundWorkflowId } from './refundLatePayment';
+import { currentDetails } from './details';
 import { FailureType } from './failures';
 import {
   cancelRefusal,
@@ -79,6 +81,8 @@ const dbSteps = (): typeof db => (patched(LOCAL_DB_STEPS) ? localDb : db);
 const REFUNDS_APART = 'unexpected-money-refunded-by-own-workflow';
 /** A hold cannot be confirmed (and charged) once its show has started. */
 const SHOWTIME_START_GUARD = 'no-confirm-after-showtime-start';
+/** The Web UI's current details (status, expiry or payment) kept up to date at each transition. */
+const CURRENT_DETAILS = 'current-details-for-operators';
 
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
@@ -128,13 +132,20 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const seenEventIds = new Set<string>();
   const rejectedPaymentEvents: RejectedPaymentEvent[] = [];
   const refuseAfterShowStart = patched(SHOWTIME_START_GUARD);
+  const showDetails = patched(CURRENT_DETAILS);
 
+  // Every field the details read is set before the phase changes, so refreshing here is enough.
+  const refreshDetails = (): void => {
+    if (showDetails) setCurrentDetails(currentDetails(snapshot()));
+  };
   const setPhase = (next: WorkflowPhase): void => {
     phase = next;
     upsertSearchAttributes([{ key: searchAttributes.ReservationStatus, value: next }]);
+    refreshDetails();
   };
   const adoptPhase = (next: WorkflowPhase): void => {
     phase = next;
+    refreshDetails();
   };
   const facts = (): ReservationFacts => ({ phase, holdDeadline, showStart, now: Date.now() });
   const assertConfirmable = (): void => raise(confirmRefusal(facts(), refuseAfterShowStart));
@@ -256,20 +267,23 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     }
   }
 
-  setHandler(stateQuery, (): ReservationState => ({
-    reservation_id: reservationId,
-    status: phase,
-    hold_expires_at: holdDeadline ? new Date(holdDeadline).toISOString() : null,
-    show_starts_at: showStart ? new Date(showStart).toISOString() : null,
-    total_price: phase === 'checking' ? null : totalPrice,
-    payment_id: paymentId,
-    payment_attempts: paymentAttempts,
-    last_payment_error: lastPaymentError,
-    refund_amount: refundAmount,
-    cancel_reason: cancelReason,
-    last_refused_cancel: lastRefusedCancel,
-    rejected_payment_events: [...rejectedPaymentEvents],
-  }));
+  function snapshot(): ReservationState {
+    return {
+      reservation_id: reservationId,
+      status: phase,
+      hold_expires_at: holdDeadline ? new Date(holdDeadline).toISOString() : null,
+      show_starts_at: showStart ? new Date(showStart).toISOString() : null,
+      total_price: phase === 'checking' ? null : totalPrice,
+      payment_id: paymentId,
+      payment_attempts: paymentAttempts,
+      last_payment_error: lastPaymentError,
+      refund_amount: refundAmount,
+      cancel_reason: cancelReason,
+      last_refused_cancel: lastRefusedCancel,
+      rejected_payment_events: [...rejectedPaymentEvents],
+    };
+  }
+  setHandler(stateQuery, snapshot);
   setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
     validator: (request) => {
       if (typeof request?.payment_method !== 'string' || request.payment_method.length === 0) {

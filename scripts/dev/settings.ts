@@ -16,6 +16,8 @@ export interface DevSettings {
   /** Set when the developer points at a Postgres of their own. */
   databaseUrl: string | undefined;
   embeddedPostgresPort: number;
+  /** Restart the API and the worker when src/, workflows/ or activities/ change (DEV_WATCH, on by default). */
+  watch: boolean;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): DevSettings {
@@ -35,7 +37,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): DevSettings 
     dataDir: path.resolve(REPO_ROOT, env.DEV_DATA_DIR ?? '.data'),
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedPostgresPort: port('DEV_POSTGRES_PORT', 5433),
+    watch: watchSetting(env.DEV_WATCH),
   };
+}
+
+function watchSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`DEV_WATCH must be on or off, got ${value}`);
 }
 
 function splitHostPort(address: string): [string, string] {

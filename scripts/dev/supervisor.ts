@@ -3,6 +3,7 @@
  * then the worker and the API) and stops them in reverse. Its stdout is the Temporal server's;
  * everything else it prints goes to the launcher through file descriptor 3.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { format } from 'node:util';
@@ -14,6 +15,7 @@ import { migrate, preparePostgres } from './postgres';
 import { COLOR_ENV, EXECUTABLE_ENV, SUPERVISOR_ENV } from './protocol';
 import { errorMessage, readSettings } from './settings';
 import { startTemporal } from './temporal';
+import { WATCHED_DIRS, watchSources } from './watch';
 
 class Aborted extends Error {}
 
@@ -94,13 +96,44 @@ export async function supervise(): Promise<void> {
     delete childEnv[SUPERVISOR_ENV];
     delete childEnv[EXECUTABLE_ENV];
     delete childEnv[COLOR_ENV];
-    for (const [part, script] of [
-      ['worker', 'src/worker.ts'],
-      ['api', 'src/server.ts'],
-    ] as const) {
-      const child = startChild(part, script, childEnv, write);
-      child.once('exit', (code, signal) => requestStop(1, `${part} exited unexpectedly (${signal ?? `code ${code}`}): stopping everything`));
-      stack.push({ name: part, stop: () => stopChild(child, part, say) });
+    // The API and the worker, restartable as a pair; Temporal and Postgres keep running.
+    const running = new Map<'worker' | 'api', ChildProcess>();
+    const startApp = () => {
+      for (const [part, script] of [
+        ['worker', 'src/worker.ts'],
+        ['api', 'src/server.ts'],
+      ] as const) {
+        const child = startChild(part, script, childEnv, write);
+        child.once('exit', (code, signal) => {
+          const how = signal ?? `code ${code}`;
+          // In watch mode a crash is most often code being edited: wait for the fix.
+          if (settings.watch) warn(`${part} exited (${how}); it restarts at the next change in ${WATCHED_DIRS.join('/, ')}/`);
+          else requestStop(1, `${part} exited unexpectedly (${how}): stopping everything`);
+        });
+        running.set(part, child);
+      }
+    };
+    const stopApp = async () => {
+      // The API first, so no request reaches a worker that is going away.
+      for (const part of ['api', 'worker'] as const) {
+        const child = running.get(part);
+        if (child) await stopChild(child, part, say);
+        running.delete(part);
+      }
+    };
+    startApp();
+    stack.push({ name: 'the API and the worker', stop: stopApp });
+    if (settings.watch) {
+      let restarting = Promise.resolve();
+      const stopWatching = watchSources((files) => {
+        restarting = restarting.then(async () => {
+          if (exitCode !== undefined) return;
+          say(`changed: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}; restarting the API and the worker`);
+          await stopApp();
+          if (exitCode === undefined) startApp();
+        });
+      });
+      stack.push({ name: 'the file watcher', stop: async () => { stopWatching(); await restarting; } });
     }
 
     const healthz = `http://127.0.0.1:${settings.config.port}/healthz`;

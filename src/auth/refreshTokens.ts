@@ -36,7 +36,7 @@ export async function issueRefreshToken(db: Db, userId: number, family?: Refresh
 export type RotationFailure = 'unknown' | 'expired' | 'family_expired' | 'revoked' | 'reused' | 'account_unavailable';
 
 export type RotationResult =
-  | { ok: true; user: { id: number; role: UserRole }; refreshToken: string }
+  | { ok: true; user: { id: number; role: UserRole; session_version: number }; refreshToken: string }
   | { ok: false; reason: RotationFailure; userId?: number };
 
 interface TokenRow {
@@ -51,6 +51,7 @@ interface TokenRow {
   role: UserRole;
   is_active: boolean;
   is_deleted: boolean;
+  session_version: number;
 }
 
 async function revokeFamily(db: Db, familyId: string): Promise<void> {
@@ -82,6 +83,7 @@ export async function rotateRefreshToken(knex: Knex, token: string, familyMaxAge
         'u.role',
         'u.is_active',
         'u.is_deleted',
+        'u.session_version',
       );
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.revoked_at) return { ok: false, reason: 'revoked' };
@@ -101,7 +103,7 @@ export async function rotateRefreshToken(knex: Knex, token: string, familyMaxAge
     }
     await trx('refresh_tokens').where({ id: row.id }).update({ used_at: trx.fn.now(), updated_at: trx.fn.now() });
     const refreshToken = await issueRefreshToken(trx, row.user_id, { id: row.family_id, startedAt: row.family_started_at });
-    return { ok: true, user: { id: row.user_id, role: row.role }, refreshToken };
+    return { ok: true, user: { id: row.user_id, role: row.role, session_version: row.session_version }, refreshToken };
   });
 }
 

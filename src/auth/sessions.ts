@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import type { UserRole } from '../db/models';
-import { signAccessToken } from './accessTokens';
+import { signAccessToken, type SessionUser } from './accessTokens';
 import { issueRefreshToken } from './refreshTokens';
 
 /** The token part of every login, signup and refresh answer. */
@@ -10,13 +9,13 @@ export interface TokenPair {
   token_type: 'bearer';
 }
 
-export const tokenPair = (user: { id: number; role: UserRole }, refreshToken: string, jwtSecret: string): TokenPair => ({
+export const tokenPair = (user: SessionUser, refreshToken: string, jwtSecret: string): TokenPair => ({
   access_token: signAccessToken(user, jwtSecret),
   refresh_token: refreshToken,
   token_type: 'bearer',
 });
 
 /** Starts a new session (a new refresh token family) for a user who just proved who they are. */
-export async function startSession(db: Knex | Knex.Transaction, user: { id: number; role: UserRole }, jwtSecret: string): Promise<TokenPair> {
+export async function startSession(db: Knex | Knex.Transaction, user: SessionUser, jwtSecret: string): Promise<TokenPair> {
   return tokenPair(user, await issueRefreshToken(db, user.id), jwtSecret);
 }

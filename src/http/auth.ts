@@ -41,7 +41,8 @@ function isAccessClaims(claims: unknown): claims is AccessTokenClaims & { exp: n
     POSITIVE_INT.test(c.sub) &&
     Number(c.sub) <= 2_147_483_647 &&
     Number.isFinite(c.exp) &&
-    Number.isFinite(c.iat)
+    Number.isFinite(c.iat) &&
+    (c.sv === undefined || Number.isInteger(c.sv))
   );
 }
 
@@ -66,9 +67,11 @@ export function requireAuth(jwtSecret: string, knex?: Knex): Middleware {
     const claims: unknown = ctx.state.jwt;
     // A JWT of ours with another purpose (or none) is not an access token.
     if (!isAccessClaims(claims)) throw invalidToken();
-    const user = await User.query(knex).findById(Number(claims.sub)).select('id', 'role', 'email', 'name', 'is_active', 'is_deleted');
+    const user = await User.query(knex).findById(Number(claims.sub)).select('id', 'role', 'email', 'name', 'is_active', 'is_deleted', 'session_version');
     if (!user || user.is_deleted) throw invalidToken();
     if (!user.is_active) throw accountDisabled();
+    // Tokens from before the version field count as version 0, the column's default.
+    if ((claims.sv ?? 0) !== user.session_version) throw invalidToken('The session was ended; sign in again');
     ctx.state.user = { id: user.id, role: user.role, email: user.email, name: user.name };
     await next();
   };

@@ -20,6 +20,7 @@ import {
   sqlStateOf,
 } from '../db/pgErrors';
 import type { Logger } from '../logger';
+import { requestLog } from './requestId';
 
 const KOA_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -95,19 +96,25 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new ApiError(404, 'NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
       }
+      // The routers' own 405 and 501 answers (with Allow) have no body yet: give them the error shape.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        const verb = ctx.status === 405 ? 'is not allowed on' : 'is not implemented for';
+        throw new ApiError(ctx.status, KOA_CODES[ctx.status], `${ctx.method} ${verb} ${ctx.path}`);
+      }
     } catch (err) {
       const apiError = toApiError(err);
+      const log = requestLog(ctx, logger);
       if (apiError) {
         const sqlState = sqlStateOf(err);
-        if (apiError.status >= 500) logger.warn({ err, sqlState, requestId: ctx.state.requestId }, apiError.detail);
+        if (apiError.status >= 500) log.warn({ err, sqlState }, apiError.detail);
         // The database refused what validation let through: the answer is right, the schema has a gap.
-        else if (sqlState) logger.warn({ sqlState, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, `database refused the request: ${apiError.detail}`);
+        else if (sqlState) log.warn({ sqlState, method: ctx.method, path: ctx.path }, `database refused the request: ${apiError.detail}`);
         ctx.status = apiError.status;
         ctx.set(apiError.headers);
         ctx.body = { detail: apiError.detail, code: apiError.code, ...apiError.extra };
         return;
       }
-      logger.error({ err, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'unhandled error');
+      log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { detail: 'Internal server error', code: 'INTERNAL_ERROR' };
     }

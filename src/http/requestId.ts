@@ -6,6 +6,8 @@ import { routeLabel } from '../metrics/routeLabel';
 declare module 'koa' {
   interface DefaultState {
     requestId?: string;
+    /** The API's logger with this request's id bound, for handlers' own lines (see requestLog). */
+    log?: Logger;
     /** Set by routes that act on one reservation, so its request line can be found by either id. */
     reservationId?: string;
     workflowId?: string;
@@ -18,12 +20,14 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Gives every request an id (accepting a well-formed incoming X-Request-Id, so a trace spans the
  * proxy and the API), echoes it in the response, and logs one line per request when it is done.
+ * Handlers log through `ctx.state.log`, so their lines carry the id too.
  */
 export function requestContext(logger: Logger): Middleware {
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = SAFE_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -47,4 +51,9 @@ export function requestContext(logger: Logger): Middleware {
       );
     }
   };
+}
+
+/** The request's child logger; `fallback` only where a handler runs outside requestContext (unit tests). */
+export function requestLog(ctx: { state: { log?: Logger } }, fallback: Logger): Logger {
+  return ctx.state.log ?? fallback;
 }

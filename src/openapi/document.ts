@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ErrorBody, ValidationErrorBody } from './common';
+import { exampleOf } from './exampleOf';
 import { toJsonSchema, type JsonSchema } from './jsonSchema';
 import { ROUTES, TAGS } from './routes';
 import type { ErrorDoc, NamedSchema, RouteDoc } from './types';
@@ -52,10 +53,19 @@ function errorsOf(route: RouteDoc): Map<number, Record<string, string>> {
   return new Map([...all].sort(([a], [b]) => a - b));
 }
 
+/** The shared error shape, with `code` narrowed to the codes this operation answers at this status. */
+const withCodes = (base: Json, codes: string[]): Json => ({ allOf: [base, { type: 'object', properties: { code: { type: 'string', enum: codes } } }] });
+
+/** A 422 example carries the field issues its schema requires. */
+const VALIDATION_ISSUE = { location: 'body', field: 'email', message: 'must be a valid email address', code: 'invalid_format' };
+
 function errorResponse(status: number, codes: Record<string, string>, components: SchemaComponents): Json {
-  const onlyValidation = Object.keys(codes).every((c) => c === 'VALIDATION_ERROR');
+  const validationCodes = Object.keys(codes).filter((c) => c === 'VALIDATION_ERROR');
+  const otherCodes = Object.keys(codes).filter((c) => c !== 'VALIDATION_ERROR');
   const error = components.use(ErrorBody, 'output');
-  const schema = status !== 422 ? error : onlyValidation ? components.use(ValidationErrorBody, 'output') : { anyOf: [components.use(ValidationErrorBody, 'output'), error] };
+  const validation = () => withCodes(components.use(ValidationErrorBody, 'output'), validationCodes);
+  const schema =
+    status !== 422 || validationCodes.length === 0 ? withCodes(error, otherCodes) : otherCodes.length === 0 ? validation() : { anyOf: [validation(), withCodes(error, otherCodes)] };
   const headers: Json = { 'X-Request-Id': HEADER_REF };
   if (status === 429 || status === 503) headers['Retry-After'] = { description: 'Seconds to wait before retrying', schema: { type: 'integer' } };
   if (status === 401) headers['WWW-Authenticate'] = { description: 'Bearer challenge (RFC 6750)', schema: { type: 'string' } };
@@ -67,7 +77,12 @@ function errorResponse(status: number, codes: Record<string, string>, components
     content: {
       'application/json': {
         schema,
-        examples: Object.fromEntries(Object.entries(codes).map(([code, when]) => [code, { summary: when, value: { detail: when, code } }])),
+        examples: Object.fromEntries(
+          Object.entries(codes).map(([code, when]) => [
+            code,
+            { summary: when, value: code === 'VALIDATION_ERROR' ? { detail: `${VALIDATION_ISSUE.field}: ${VALIDATION_ISSUE.message}`, code, errors: [VALIDATION_ISSUE] } : { detail: when, code } },
+          ]),
+        ),
       },
     },
   };
@@ -103,7 +118,12 @@ function operation(route: RouteDoc, components: SchemaComponents): Json {
     const headers: Json = { 'X-Request-Id': HEADER_REF };
     for (const [name, description] of Object.entries(r.headers ?? {})) headers[name] = { description, schema: { type: 'string' } };
     const contentType = r.contentType ?? 'application/json';
-    const content = r.schema ? { [contentType]: { schema: components.use(r.schema, 'output') } } : r.status === 204 || r.status === 304 ? undefined : { [contentType]: { schema: { type: 'string' } } };
+    const example = r.example === undefined ? {} : { examples: { default: { summary: r.description, value: r.example } } };
+    const content = r.schema
+      ? { [contentType]: { schema: components.use(r.schema, 'output'), ...example } }
+      : r.status === 204 || r.status === 304
+        ? undefined
+        : { [contentType]: { schema: { type: 'string' }, ...example } };
     responses[String(r.status)] = { description: r.description, headers, ...(content ? { content } : {}) };
   }
   for (const [status, codes] of errorsOf(route)) responses[String(status)] = errorResponse(status, codes, components);
@@ -114,7 +134,8 @@ function operation(route: RouteDoc, components: SchemaComponents): Json {
     summary: route.summary,
     ...(description ? { description } : {}),
     tags: [route.tag],
-    ...(route.auth === 'none' ? {} : { security: [{ bearerAuth: [] }] }),
+    // An explicit empty list says "public" (and keeps linters from asking for a global default).
+    security: route.auth === 'none' ? [] : [{ bearerAuth: [] }],
     ...(roles ? { 'x-required-roles': roles } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(route.body
@@ -130,7 +151,10 @@ function operation(route: RouteDoc, components: SchemaComponents): Json {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+  // Two levels up from src/openapi, three when compiled to dist/src/openapi.
+  const file = [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')].find((f) => existsSync(f));
+  if (!file) return '0.0.0';
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version?: string };
   return pkg.version ?? '0.0.0';
 }
 
@@ -139,6 +163,28 @@ const DESCRIPTION = `Cinema seat booking: browse movies and showtimes, hold seat
 Errors are \`{ "detail", "code", "errors"? }\` (\`errors\` only on 422). Money is a decimal string with two places ("12.50"); times are ISO 8601 with an offset. Lists take \`?page=1&page_size=20\` (at most 100) and answer \`{ items, page, page_size, total }\`.
 
 Every response carries \`X-Request-Id\`: a well-formed one sent with the request (up to 128 of \`A-Z a-z 0-9 . _ : -\`) is kept, otherwise one is made; the API's log line for the request carries the same id.`;
+
+/** What a body of a type other than JSON looks like, for the responses that have one. */
+const TEXT_EXAMPLES: Record<string, string> = {
+  'text/html': '<!doctype html><html lang="en">...</html>',
+  'text/plain': '# HELP http_requests_total Requests answered\n# TYPE http_requests_total counter\n',
+  'text/event-stream': 'event: snapshot\nid: 1\ndata: {"showtime_id":42}\n\n',
+};
+
+/** Every response with a body gets an example: a route's own, or one made from its schema. */
+function addMissingExamples(paths: Record<string, Json>, schemas: Record<string, unknown>): void {
+  for (const operations of Object.values(paths)) {
+    for (const op of Object.values(operations) as { responses: Record<string, { description: string; content?: Record<string, Json> }> }[]) {
+      for (const response of Object.values(op.responses)) {
+        for (const [type, media] of Object.entries(response.content ?? {})) {
+          if (media.examples || media.example !== undefined) continue;
+          const value = type.includes('json') ? exampleOf(media.schema, schemas) : (TEXT_EXAMPLES[type.split(';')[0]] ?? 'text');
+          media.examples = { default: { summary: response.description, value } };
+        }
+      }
+    }
+  }
+}
 
 /** The OpenAPI 3.1 document of the routes in ROUTES, generated from their zod schemas. */
 export function buildOpenApiDocument(routes: readonly RouteDoc[] = ROUTES): Json {
@@ -151,6 +197,8 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = ROUTES): Json
     if (paths[p][method]) throw new Error(`OpenAPI: ${route.method} ${route.path} is described twice`);
     paths[p][method] = operation(route, components);
   }
+  const schemas = components.toJSON();
+  addMissingExamples(paths, schemas);
   return {
     openapi: '3.1.0',
     info: { title: 'Cinema booking API', version: packageVersion(), description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
@@ -158,7 +206,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = ROUTES): Json
     tags: TAGS,
     paths,
     components: {
-      schemas: components.toJSON(),
+      schemas,
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `access_token` from sign-up, login or refresh' } },
       headers: { 'X-Request-Id': { description: 'The request id: the one sent, if well-formed, or a new UUID', schema: { type: 'string' } } },
     },

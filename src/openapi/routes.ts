@@ -4,6 +4,7 @@ import { movieRoutes } from './paths/movies';
 import { reservationRoutes } from './paths/reservations';
 import { rootRoutes } from './paths/root';
 import { showtimeRoutes } from './paths/showtimes';
+import { userRoutes } from './paths/users';
 import { webhookRoutes } from './paths/webhooks';
 import type { RouteDoc } from './types';
 
@@ -11,10 +12,11 @@ import type { RouteDoc } from './types';
  * Every route the app serves, in document order. test/openapi.test.ts checks this list against
  * the registered routers both ways, so a new route fails the tests until it is described here.
  */
-export const ROUTES: readonly RouteDoc[] = [...authRoutes, ...movieRoutes, ...auditoriumRoutes, ...showtimeRoutes, ...reservationRoutes, ...webhookRoutes, ...rootRoutes];
+export const ROUTES: readonly RouteDoc[] = [...authRoutes, ...userRoutes, ...movieRoutes, ...auditoriumRoutes, ...showtimeRoutes, ...reservationRoutes, ...webhookRoutes, ...rootRoutes];
 
 export const TAGS = [
   { name: 'auth', description: 'Accounts and tokens. Access tokens (JWT, 15 min) go in `Authorization: Bearer`; refresh tokens (7 days) rotate on every use.' },
+  { name: 'users', description: 'User administration (admin): search accounts, disable and enable them, change roles.' },
   { name: 'movies', description: 'Catalog: anyone reads, admins write.' },
   { name: 'auditoriums', description: 'Catalog: auditoriums and their seats.' },
   { name: 'showtimes', description: 'Catalog: showtimes, seat maps and sales reports.' },

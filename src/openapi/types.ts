@@ -26,6 +26,8 @@ export interface SuccessDoc {
   contentType?: string;
   /** Response headers worth knowing, by name: their description. */
   headers?: Record<string, string>;
+  /** A realistic body; without one an example is made from the schema. */
+  example?: unknown;
 }
 
 export interface HeaderParamDoc {

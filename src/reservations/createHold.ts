@@ -11,6 +11,7 @@ import { idempotentReservationId } from './idempotency';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
 import { loadReservationBody } from './reservations';
 import { serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
+import { reservationSummary } from './summary';
 
 /**
  * How long the hold waits for Temporal before answering 503. Should a start land after the
@@ -190,8 +191,9 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
           // back (a crash before its commit): it owns nothing, and it may already have decided
           // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
           workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+          staticSummary: reservationSummary(priced.map((p) => `${p.seat.row}${p.seat.number}`), showtime.title, showtime.starts_at),
           memo: {
-            user_email: user.email,
+            user_id: user.id,
             movie_title: showtime.title,
             showtime_starts_at: showtime.starts_at.toISOString(),
             seats: priced.map((p) => `${p.seat.row}${p.seat.number}`).join(', '),

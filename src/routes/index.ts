@@ -6,6 +6,7 @@ import { moviesRouter } from './catalog/movies/router';
 import { auditoriumsRouter } from './catalog/auditoriums/router';
 import { showtimesRouter } from './catalog/showtimes/router';
 import { seatEventsRouter } from './catalog/seatEvents/router';
+import { usersRouter } from './users/router';
 import { webhooksRouter } from './webhooks/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
@@ -17,6 +18,7 @@ export function apiRouters(deps: AppDeps): Router[] {
     auditoriumsRouter(deps),
     showtimesRouter(deps),
     seatEventsRouter(deps),
+    usersRouter(deps),
     webhooksRouter(deps),
   ];
 }

@@ -12,6 +12,8 @@ export class User extends BaseModel {
   role!: UserRole;
   phone!: string | null;
   is_active!: boolean;
+  /** Access tokens carry the version they were issued under; raising it ends every session. */
+  session_version!: number;
 }
 
 /** The public view of a user: never the password hash. */

@@ -1,4 +1,15 @@
-import { AdminSignupBody, LoginBody, RefreshTokenBody, SessionResponse, StaffAccountBody, TokenPairResponse, UserResponse, UserSignupBody } from '../../routes/auth/schema';
+import {
+  AdminSignupBody,
+  ChangePasswordBody,
+  LoginBody,
+  RefreshTokenBody,
+  SessionResponse,
+  StaffAccountBody,
+  TokenPairResponse,
+  UpdateMeBody,
+  UserResponse,
+  UserSignupBody,
+} from '../../routes/auth/schema';
 import { named } from '../common';
 import type { RouteDoc } from '../types';
 
@@ -107,6 +118,45 @@ export const authRoutes: RouteDoc[] = [
     tag: 'auth',
     auth: 'bearer',
     responses: [{ status: 200, description: 'The caller', schema: User }],
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/auth/me',
+    operationId: 'updateMe',
+    summary: 'Change your own name or phone',
+    description: 'E-mail and role cannot be changed here. `phone: null` clears the phone.',
+    tag: 'auth',
+    auth: 'bearer',
+    body: {
+      schema: named('UpdateMeRequest', UpdateMeBody),
+      examples: {
+        both: { summary: 'A new name and phone', value: { name: 'Ada King', phone: '+44 20 7946 0958' } },
+        clearPhone: { summary: 'Remove the phone', value: { phone: null } },
+      },
+    },
+    responses: [{ status: 200, description: 'The caller as they are now', schema: User }],
+    errors: [VALIDATION],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/password',
+    operationId: 'changePassword',
+    summary: 'Change your password; every other session ends',
+    description:
+      'Every refresh token of the account is revoked and every access token issued before the change stops working; ' +
+      'the answer carries a fresh token pair for the session that asked. Wrong current passwords are slowed down like failed logins.',
+    tag: 'auth',
+    auth: 'bearer',
+    body: {
+      schema: named('ChangePasswordRequest', ChangePasswordBody),
+      examples: { change: { summary: 'The current password and the new one', value: { current_password: SIGNUP.password, new_password: 'a new long passphrase' } } },
+    },
+    responses: [{ status: 200, description: 'The account and a fresh token pair', schema: Session, headers: NO_STORE }],
+    errors: [
+      { status: 403, codes: { INVALID_CURRENT_PASSWORD: 'current_password is not the account\'s password' } },
+      VALIDATION,
+      { status: 429, codes: { RATE_LIMITED: 'Too many wrong current passwords from this address; see Retry-After' } },
+    ],
   },
   {
     method: 'POST',

@@ -14,8 +14,14 @@ export const rootRoutes: RouteDoc[] = [
     tag: 'operations',
     auth: 'none',
     responses: [
-      { status: 200, description: 'Both answer', schema: named('Health', HealthResponse) },
-      { status: 503, description: 'A part is down: `status` degraded, the part `unavailable`', schema: named('Health', HealthResponse), headers: { 'Retry-After': 'Seconds to wait' } },
+      { status: 200, description: 'Both answer', schema: named('Health', HealthResponse), example: { status: 'ok', database: 'ok', temporal: 'ok' } },
+      {
+        status: 503,
+        description: 'A part is down: `status` degraded, the part `unavailable`',
+        schema: named('Health', HealthResponse),
+        headers: { 'Retry-After': 'Seconds to wait' },
+        example: { status: 'degraded', database: 'ok', temporal: 'unavailable' },
+      },
     ],
   },
   {

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { authenticate, createAccount } from '../../auth/accounts';
 import { createLoginBackoff } from '../../auth/loginBackoff';
 import { createPasswordHasher } from '../../auth/passwords';
+import { changePassword, updateProfile } from '../../auth/profile';
 import { clientAddressSubject, createRateLimiter, type RateLimitCheck } from '../../auth/rateLimit';
 import { revokeRefreshTokenFamily, rotateRefreshToken } from '../../auth/refreshTokens';
 import { secretsEqual } from '../../auth/secrets';
@@ -11,8 +12,9 @@ import { serializeUser, User } from '../../db/models';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, requireRole } from '../../http/auth';
 import { ApiError } from '../../http/errors';
+import { requestLog } from '../../http/requestId';
 import { parseBody } from '../../http/validate';
-import { AdminSignupBody, LoginBody, RefreshTokenBody, StaffAccountBody, UserSignupBody } from './schema';
+import { AdminSignupBody, ChangePasswordBody, LoginBody, RefreshTokenBody, StaffAccountBody, UpdateMeBody, UserSignupBody } from './schema';
 
 const invalidRefreshToken = () => new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid, expired or revoked');
 
@@ -60,7 +62,7 @@ export function authRouter(deps: AppDeps): Router {
       throw new ApiError(403, 'INVALID_ADMIN_SECRET', 'The admin registration secret is incorrect');
     }
     const { user, tokens } = await createAccount(knex, hasher, body, 'admin', async (trx, u) => ({ user: u, tokens: await startSession(trx, u, config.jwtSecret) }));
-    logger.info({ userId: user.id }, 'admin account created');
+    requestLog(ctx, logger).info({ userId: user.id }, 'admin account created');
     answerSession(ctx, 201, user, tokens);
   });
 
@@ -83,8 +85,9 @@ export function authRouter(deps: AppDeps): Router {
     const { refresh_token } = parseBody(ctx, RefreshTokenBody);
     const result = await rotateRefreshToken(knex, refresh_token, config.refreshFamilyMaxAgeDays);
     if (!result.ok) {
-      if (result.reason === 'reused') logger.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
-      if (result.reason === 'family_expired') logger.info({ userId: result.userId }, 'refresh token family past REFRESH_FAMILY_MAX_AGE_DAYS: revoked, the user signs in again');
+      const log = requestLog(ctx, logger);
+      if (result.reason === 'reused') log.warn({ userId: result.userId }, 'refresh token reused: its family was revoked');
+      if (result.reason === 'family_expired') log.info({ userId: result.userId }, 'refresh token family past REFRESH_FAMILY_MAX_AGE_DAYS: revoked, the user signs in again');
       throw invalidRefreshToken();
     }
     noStore(ctx);
@@ -105,11 +108,29 @@ export function authRouter(deps: AppDeps): Router {
     ctx.body = serializeUser(user);
   });
 
+  router.patch('/me', authenticated, async (ctx) => {
+    const user = await updateProfile(knex, currentUser(ctx.state).id, parseBody(ctx, UpdateMeBody));
+    ctx.body = serializeUser(user);
+  });
+
+  /** Answers with a fresh token pair for this session: every other session has just ended. */
+  router.post('/password', authenticated, async (ctx) => {
+    const body = parseBody(ctx, ChangePasswordBody);
+    const me = currentUser(ctx.state);
+    const address = clientAddressSubject(ctx.ip);
+    // The current password is guessable with a stolen access token: the same brake as a login.
+    await backoff.begin(me.email, address);
+    const { user, tokens } = await changePassword(knex, hasher, me.id, body, config.jwtSecret);
+    await backoff.clear(me.email, address);
+    requestLog(ctx, logger).info({ userId: me.id }, 'password changed; other sessions ended');
+    answerSession(ctx, 200, user, tokens);
+  });
+
   /** Not in API.md's table: staff accounts are made by an admin, never by signing up. */
   router.post('/staff', authenticated, requireRole('admin'), async (ctx) => {
     const body = parseBody(ctx, StaffAccountBody);
     const user = await createAccount(knex, hasher, body, 'staff', async (_trx, u) => u);
-    logger.info({ userId: user.id, createdBy: currentUser(ctx.state).id }, 'staff account created');
+    requestLog(ctx, logger).info({ userId: user.id, createdBy: currentUser(ctx.state).id }, 'staff account created');
     ctx.status = 201;
     ctx.body = serializeUser(user);
   });

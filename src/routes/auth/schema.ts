@@ -67,3 +67,20 @@ export const TokenPairResponse = z.object({
 });
 
 export const SessionResponse = TokenPairResponse.extend({ user: UserResponse });
+
+/** Digits with the usual separators and an optional leading +; null clears it. */
+const Phone = z
+  .string({ error: 'must be a string or null' })
+  .trim()
+  .regex(/^\+?[0-9][0-9 ().-]{2,31}$/, 'must be a phone number: digits, spaces, ( ) . - and an optional leading +')
+  .nullable();
+
+/** What users may change about themselves (PATCH /auth/me). */
+export const UpdateMeBody = z
+  .object({ name: Name.optional(), phone: Phone.optional() })
+  .refine((b) => b.name !== undefined || b.phone !== undefined, 'send at least one field to change');
+
+export const ChangePasswordBody = z.object({
+  current_password: z.string(required('a string')).min(1, 'is required').max(1024, 'is too long'),
+  new_password: NewPassword,
+});

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../../deps';
 import { ApiError } from '../../http/errors';
+import { requestLog } from '../../http/requestId';
 import { applyPaymentEvent } from '../../payments/applyPaymentEvent';
 import { verifyWebhookSignature } from '../../payments/webhookSignature';
 import { PaymentWebhookEvent } from './schema';
@@ -19,7 +20,7 @@ export function webhooksRouter(deps: AppDeps): Router {
     if (!check.ok) throw new ApiError(400, 'INVALID_SIGNATURE', `Webhook signature verification failed: ${check.reason}`);
     const event = PaymentWebhookEvent.safeParse(ctx.request.body);
     if (!event.success) throw new ApiError(400, 'INVALID_EVENT', 'The body is not a payment event');
-    const outcome = await applyPaymentEvent(deps, event.data);
+    const outcome = await applyPaymentEvent({ ...deps, logger: requestLog(ctx, deps.logger) }, event.data);
     ctx.state.paymentEventOutcome = outcome;
     // A rejected event is answered 200 as well: it is recorded, and a redelivery could not change the verdict.
     ctx.status = 200;
