@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { signAccessToken } from '../src/auth/accessTokens';
+import { signAccessToken } from '../src/accounts/accessTokens';
 import { createShowtime } from '../test/helpers/factories';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
-import { clientAddressSubject } from '../src/auth/rateLimit';
+import { clientAddressSubject } from '../src/accounts/rateLimit';
 import { createUser } from './helpers/factories';
 import { apiClient, type ApiClient } from './helpers/http';
 import { useTestStack, startTestStack, type TestStack } from './helpers/stack';

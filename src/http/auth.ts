@@ -1,8 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import type { Knex } from 'knex';
 import koaJwt from 'koa-jwt';
-import type { AccessTokenClaims } from '../auth/accessTokens';
-import { accountDisabled } from '../auth/accounts';
+import type { AccessTokenClaims } from '../accounts/accessTokens';
+import { accountDisabled } from '../accounts/accounts';
 import { User, type UserRole } from '../db/models';
 import { ApiError } from './errors';
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
-import { secretsEqual } from '../auth/secrets';
+import { secretsEqual } from '../accounts/secrets';
 import type { Config } from '../config';
 import { ApiError } from '../http/errors';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { backoffSeconds } from '../../src/auth/loginBackoff';
+import { backoffSeconds } from '../../src/accounts/loginBackoff';
 import { apiClient } from '../helpers/http';
 import { useTestStack } from '../helpers/stack';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { signAccessToken } from '../../src/auth/accessTokens';
+import { signAccessToken } from '../../src/accounts/accessTokens';
 import type { UserRole } from '../../src/db/models';
 
 /** Test data with unique values, written straight to Postgres so tests never depend on each other. */

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import pino from 'pino';
-import { signAccessToken } from '../../src/auth/accessTokens';
+import { signAccessToken } from '../../src/accounts/accessTokens';
 import { apiRouters } from '../../src/routes';
 import { uniqueToken } from '../helpers/catalog';
 import { createShowtime, createUser } from '../helpers/factories';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PASSWORD_BYTES, passwordByteLength } from '../../auth/passwords';
+import { MAX_PASSWORD_BYTES, passwordByteLength } from '../../accounts/passwords';
 import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
 
 const required = (expected: string) => ({

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { changeUser, listUsers } from '../../auth/userAdmin';
+import { changeUser, listUsers } from '../../accounts/userAdmin';
 import { serializeUser } from '../../db/models';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, requireRole } from '../../http/auth';
