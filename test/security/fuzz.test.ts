@@ -134,7 +134,11 @@ describe('property-based: every route against generated hostile input', () => {
     await dropDatabase?.();
   });
   beforeAll(async () => {
-    routes = registeredRoutes(apiRouters({ config: stack.config, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) }));
+    // An accepted event stream never ends, so a fuzzed request to it would wait forever; its bad
+    // input (404, 422, 429, 204) is tested in test/seatmap.events.test.ts.
+    routes = registeredRoutes(apiRouters({ config: stack.config, knex: stack.knex, temporal: stack.client, logger: pino({ level: 'silent' }) })).filter(
+      (r) => !r.path.endsWith('/seats/events'),
+    );
     const secret = stack.config.jwtSecret;
     const [user, other, staff, admin] = [await createUser(stack.knex, secret), await createUser(stack.knex, secret), await createUser(stack.knex, secret, 'staff'), await createUser(stack.knex, secret, 'admin')];
     Object.assign(tokens, { user: user.token, other: other.token, staff: staff.token, admin: admin.token, garbage: 'eyJhbGciOiJub25lIn0.e30.' });
