@@ -7,6 +7,8 @@ import { auditoriumsRouter } from './catalog/auditoriums/router';
 import { showtimesRouter } from './catalog/showtimes/router';
 import { seatEventsRouter } from './catalog/seatEvents/router';
 import { webhooksRouter } from './webhooks/router';
+import { ticketsRouter } from './tickets/router';
+import { checkinRouter } from './checkin/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
@@ -18,5 +20,7 @@ export function apiRouters(deps: AppDeps): Router[] {
     showtimesRouter(deps),
     seatEventsRouter(deps),
     webhooksRouter(deps),
+    ticketsRouter(deps),
+    checkinRouter(deps),
   ];
 }
