@@ -3,18 +3,22 @@ import type { PaymentProvider } from '../src/payments/PaymentProvider';
 import { createReservationActivities } from './reservations';
 import { createPaymentActivities } from './payments';
 import { createMaintenanceActivities } from './maintenance';
+import { createTicketActivities } from './tickets';
+import type { TicketKeys } from '../src/tickets/keys';
 
 export interface ActivityDeps {
   knex: Knex;
   paymentProvider: PaymentProvider;
+  ticketKeys: TicketKeys;
 }
 
 /** Builds every activity from its dependencies; the worker hands in real ones, and so do tests. */
-export function createActivities({ knex, paymentProvider }: ActivityDeps) {
+export function createActivities({ knex, paymentProvider, ticketKeys }: ActivityDeps) {
   return {
     ...createReservationActivities(knex),
     ...createPaymentActivities(knex, paymentProvider),
     ...createMaintenanceActivities(knex),
+    ...createTicketActivities(knex, ticketKeys),
     /** The benchmark's and smoke test's no-op: proves a worker can reach Postgres. */
     async ping(): Promise<string> {
       const { rows } = await knex.raw<{ rows: { now: Date }[] }>('SELECT now() AS now');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIpAddress } from './http/trustedProxies';
+import { parseTicketPrivateKey } from './tickets/keys';
 
 const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
 const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me';
@@ -84,6 +85,19 @@ const EnvSchema = z.object({
   // Live seat-map streams open at once per client address; 0 turns the cap off.
   SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: int(20),
   SEAT_EVENTS_HEARTBEAT_SECONDS: int(15).refine((v) => v >= 1, 'must be at least 1'),
+  // Unset: a development key anyone can rebuild from the source; production refuses that.
+  TICKET_SIGNING_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseTicketPrivateKey(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  DOORS_OPEN_MINUTES: int(60).refine((v) => v <= 24 * 60, 'must be at most 1440 (a day)'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -135,6 +149,8 @@ export interface Config {
   workerMetrics: { host: string; sdkPort: number; appPort: number };
   /** GET /showtimes/:id/seats/events: open streams per client address (0: no cap), heartbeat period. */
   seatEvents: { maxStreamsPerAddress: number; heartbeatSeconds: number };
+  /** Ticket signing (undefined: the development key of src/tickets/keys.ts) and when doors open before a show. */
+  tickets: { signingPrivateKey: string | undefined; doorsOpenMinutes: number };
   rateLimits: {
     loginPerEmail: RateLimitRule;
     loginPerAddress: RateLimitRule;
@@ -208,6 +224,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logFormat: e.LOG_FORMAT,
     workerMetrics: { host: e.WORKER_METRICS_HOST, sdkPort: e.WORKER_METRICS_PORT, appPort: e.WORKER_APP_METRICS_PORT },
     seatEvents: { maxStreamsPerAddress: e.SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS, heartbeatSeconds: e.SEAT_EVENTS_HEARTBEAT_SECONDS },
+    tickets: { signingPrivateKey: e.TICKET_SIGNING_PRIVATE_KEY, doorsOpenMinutes: e.DOORS_OPEN_MINUTES },
     rateLimits: {
       loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
@@ -239,6 +256,10 @@ function productionProblems(e: Env, paymentProvider: Config['paymentProvider'] |
   }
   if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < PRODUCTION_MIN_SECRET_LENGTH) {
     problems.push(`METRICS_TOKEN: shorter than ${PRODUCTION_MIN_SECRET_LENGTH} characters`);
+  }
+  if (e.TICKET_SIGNING_PRIVATE_KEY === undefined) {
+    // The development key is in the source: anyone could print valid tickets with it.
+    problems.push('TICKET_SIGNING_PRIVATE_KEY: missing; set an Ed25519 private key (PEM, or base64 of its 32-byte seed)');
   }
   if (e.BCRYPT_ROUNDS < PRODUCTION_MIN_BCRYPT_ROUNDS) problems.push(`BCRYPT_ROUNDS: below ${PRODUCTION_MIN_BCRYPT_ROUNDS}`);
   for (const name of ['RATE_LIMIT_LOGIN_PER_EMAIL', 'RATE_LIMIT_LOGIN_PER_ADDRESS', 'LOGIN_BACKOFF_FREE_FAILURES'] as const) {
@@ -286,9 +307,11 @@ export function configToEnv(config: Config): Record<string, string> {
     REFRESH_FAMILY_MAX_AGE_DAYS: String(config.refreshFamilyMaxAgeDays),
     SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: String(config.seatEvents.maxStreamsPerAddress),
     SEAT_EVENTS_HEARTBEAT_SECONDS: String(config.seatEvents.heartbeatSeconds),
+    DOORS_OPEN_MINUTES: String(config.tickets.doorsOpenMinutes),
   };
   // An explicit empty list keeps "no origins" from turning back into the localhost default.
   if (!config.cors.localhost) env.ALLOWED_ORIGINS = config.cors.origins.join(',');
+  if (config.tickets.signingPrivateKey !== undefined) env.TICKET_SIGNING_PRIVATE_KEY = config.tickets.signingPrivateKey;
   if (config.trustProxyAddresses.length > 0) env.TRUST_PROXY_ADDRESSES = config.trustProxyAddresses.join(',');
   if (config.metricsToken !== undefined) env.METRICS_TOKEN = config.metricsToken;
   if (config.stripeSecretKey !== undefined) env.STRIPE_SECRET_KEY = config.stripeSecretKey;

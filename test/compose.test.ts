@@ -36,6 +36,7 @@ const COMPOSE_ENV = {
   ADMIN_REGISTRATION_SECRET: 'compose-test-admin-secret',
   PAYMENT_WEBHOOK_SECRET: 'whsec_compose_test',
   STRIPE_SECRET_KEY: 'sk_test_compose',
+  TICKET_SIGNING_PRIVATE_KEY: Buffer.alloc(32, 1).toString('base64'),
 };
 
 function composeCli(): string[] | null {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError, configToEnv, loadConfig } from '../src/config';
 
@@ -9,8 +10,10 @@ const PRODUCTION_SECRETS = {
   ADMIN_REGISTRATION_SECRET: 'a-real-admin-secret-of-thirty-two-ch',
   PAYMENT_WEBHOOK_SECRET: 'whsec_a_real_one_of_thirty_two_characters',
 };
+/** An Ed25519 seed (base64 of 32 bytes) for the ticket signing key production requires. */
+const TICKET_KEY = Buffer.alloc(32, 7).toString('base64');
 /** What production needs besides the secrets: a real payment provider with its key. */
-const PRODUCTION = { NODE_ENV: 'production', PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_123', ...PRODUCTION_SECRETS };
+const PRODUCTION = { NODE_ENV: 'production', PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_123', TICKET_SIGNING_PRIVATE_KEY: TICKET_KEY, ...PRODUCTION_SECRETS };
 
 function failure(env: Record<string, string>): string {
   try {
@@ -93,6 +96,8 @@ describe('configuration', () => {
       METRICS_TOKEN: 'a-metrics-token-of-length-32-characters',
       SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '3',
       SEAT_EVENTS_HEARTBEAT_SECONDS: '4',
+      TICKET_SIGNING_PRIVATE_KEY: TICKET_KEY,
+      DOORS_OPEN_MINUTES: '45',
     });
     expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });
@@ -162,6 +167,7 @@ describe('configuration', () => {
       ['a short webhook secret in a rotation list', { PAYMENT_WEBHOOK_SECRET: `${PRODUCTION_SECRETS.PAYMENT_WEBHOOK_SECRET},whsec_short` }, /PAYMENT_WEBHOOK_SECRET: shorter than 32/],
       ['a short METRICS_TOKEN', { METRICS_TOKEN: 'sixteen-chars-xx' }, /METRICS_TOKEN: shorter than 32 characters/],
       ['bcrypt cost 9', { BCRYPT_ROUNDS: '9' }, /BCRYPT_ROUNDS: below 10/],
+      ['no ticket signing key', { TICKET_SIGNING_PRIVATE_KEY: undefined }, /TICKET_SIGNING_PRIVATE_KEY: missing/],
       ['the per-e-mail login limit off', { RATE_LIMIT_LOGIN_PER_EMAIL: '0' }, /RATE_LIMIT_LOGIN_PER_EMAIL: 0 turns login limiting off/],
       ['the per-address login limit off', { RATE_LIMIT_LOGIN_PER_ADDRESS: '0' }, /RATE_LIMIT_LOGIN_PER_ADDRESS: 0 turns login limiting off/],
       ['the login backoff off', { LOGIN_BACKOFF_FREE_FAILURES: '0' }, /LOGIN_BACKOFF_FREE_FAILURES: 0 turns login limiting off/],
@@ -195,6 +201,18 @@ describe('configuration', () => {
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('PAYMENT_PROVIDER: fake is not a real provider');
     });
+  });
+
+  it('reads the ticket settings and refuses a key that is not Ed25519', () => {
+    expect(loadConfig({}).tickets).toEqual({ signingPrivateKey: undefined, doorsOpenMinutes: 60 });
+    expect(loadConfig({ DOORS_OPEN_MINUTES: '30', TICKET_SIGNING_PRIVATE_KEY: TICKET_KEY }).tickets).toEqual({ signingPrivateKey: TICKET_KEY, doorsOpenMinutes: 30 });
+    expect(failure({ TICKET_SIGNING_PRIVATE_KEY: 'c2hvcnQ=' })).toMatch(/TICKET_SIGNING_PRIVATE_KEY: must be a PEM/);
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ecPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(failure({ TICKET_SIGNING_PRIVATE_KEY: ecPem })).toMatch(/TICKET_SIGNING_PRIVATE_KEY: an ec key; tickets need Ed25519/);
+    const edPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    // Env files often carry a PEM on one line with literal \n.
+    expect(() => loadConfig({ TICKET_SIGNING_PRIVATE_KEY: edPem.replace(/\n/g, '\\n') })).not.toThrow();
   });
 
   it('reads the proxy, admin signup, token family and metrics settings', () => {

@@ -157,6 +157,7 @@ describe('operators: admin and staff API', () => {
           seats_sold: 3,
           seats_held: 3,
           seats_free: 4,
+          seats_checked_in: 0,
           occupancy_percent: 30,
           gross_revenue: '32.50',
           refunds: '12.50',

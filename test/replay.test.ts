@@ -41,7 +41,10 @@ describe('replaying recorded reservation histories', () => {
     const issue16 = ['late-payment-window-ended'];
     // Issue 20 (patched: current-details-for-operators): the Web UI's current details at every step (test/operators.details.test.ts).
     const issue20 = ['current-details-declined-confirmed-cancelled'];
-    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20].sort());
+    // Issue 18 (patched: issue-tickets): tickets issued at a confirm, by the API or by webhook, and revoked by a cancel
+    // (recorded by test/tickets.test.ts).
+    const issue18 = ['tickets-issued-then-revoked-by-cancel', 'tickets-issued-via-webhook'];
+    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18].sort());
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
   });

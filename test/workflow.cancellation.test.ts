@@ -33,6 +33,22 @@ describe('cancelling a reservation workflow', () => {
     expect(releasesOf(id)).toEqual([{ reservationId: id, outcome: 'cancelled', reason: 'changed plans', refundAmount: '21.00' }]);
   });
 
+  it('issues tickets before the confirm answers, and revokes them when the booking is cancelled', async () => {
+    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR, cancellationCutoffMinutes: 60 });
+    await confirm(handle);
+    expect(await handle.query(stateQuery)).toMatchObject({ status: 'confirmed', tickets_issued: [`ticket-${id}`], tickets_revoked: [] });
+    await handle.executeUpdate(cancelUpdate, { args: [{}] });
+    expect(await handle.query(stateQuery)).toMatchObject({ status: 'cancelled', tickets_issued: [`ticket-${id}`], tickets_revoked: [`ticket-${id}`] });
+    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'issueTickets', 'refundPayment', 'releaseSeats', 'revokeTickets']);
+  });
+
+  it('revokes nothing when a hold without tickets is cancelled', async () => {
+    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+    await handle.executeUpdate(cancelUpdate, { args: [{}] });
+    expect(h.stubs.names(id)).not.toContain('revokeTickets');
+    expect(await handle.query(stateQuery)).toMatchObject({ tickets_issued: [], tickets_revoked: [] });
+  });
+
   it('refuses to cancel a booking from the cutoff on, and keeps it', async () => {
     const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 30 * MINUTE, cancellationCutoffMinutes: 60 });
     await confirm(handle);
@@ -48,7 +64,7 @@ describe('cancelling a reservation workflow', () => {
     const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 2000, cancellationCutoffMinutes: 0 });
     await confirm(handle);
     expect(await handle.result()).toBe('completed');
-    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'completeReservation']);
+    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'issueTickets', 'completeReservation']);
   });
 
   it('records why a cancel signal was refused and changes nothing', async () => {

@@ -84,6 +84,12 @@ const SHOWTIME_START_GUARD = 'no-confirm-after-showtime-start';
 /** The Web UI's current details (status, expiry or payment) kept up to date at each transition. */
 const CURRENT_DETAILS = 'current-details-for-operators';
 
+/**
+ * A confirmed booking gets its tickets from the workflow, so a crash between the payment and the
+ * tickets cannot leave a paid booking without them. Workflows confirmed before this never issue any.
+ */
+const ISSUE_TICKETS = 'issue-tickets';
+
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
 
@@ -131,6 +137,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const paymentEvents: PaymentEvent[] = [];
   const seenEventIds = new Set<string>();
   const rejectedPaymentEvents: RejectedPaymentEvent[] = [];
+  let ticketsIssued: string[] = [];
+  let ticketsRevoked: string[] = [];
   const refuseAfterShowStart = patched(SHOWTIME_START_GUARD);
   const showDetails = patched(CURRENT_DETAILS);
 
@@ -154,6 +162,11 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     if (phase === 'checking') await condition(() => phase !== 'checking');
   };
 
+  /** Before the phase says confirmed, so a confirm's answer means the tickets exist. */
+  async function issueTickets(): Promise<void> {
+    if (patched(ISSUE_TICKETS)) ticketsIssued = await dbSteps().issueTickets(reservationId);
+  }
+
   async function confirm(paymentMethod: string): Promise<ConfirmResult> {
     await untilChecked();
     assertConfirmable();
@@ -174,6 +187,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
         return { status: 'pending_payment', payment_id: charge.paymentId };
       }
       const confirmedAt = await dbSteps().confirmSeats(reservationId, charge.paymentId);
+      await issueTickets();
       setPhase('confirmed');
       return { status: 'confirmed', payment_id: charge.paymentId, confirmed_at: confirmedAt };
     } catch (err) {
@@ -215,6 +229,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     } catch (err) {
       if (!(missingIsReleased && activityFailedWith(err, FailureType.NotFound))) throw err;
     }
+    // Only tickets this workflow issued (under its patch) can need revoking, so old histories replay unchanged.
+    if (ticketsIssued.length > 0) ticketsRevoked = await dbSteps().revokeTickets(reservationId);
     refundAmount = refund;
     setPhase('cancelled');
     return cancelledAt;
@@ -229,6 +245,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
         await dbSteps().recordPaymentOutcome(event.payment_id, effect === 'confirm' ? 'succeeded' : 'failed', event.failure_reason);
         if (effect === 'confirm') {
           await dbSteps().confirmSeats(reservationId, event.payment_id);
+          await issueTickets();
           setPhase('confirmed');
         } else {
           lastPaymentError = event.failure_reason ?? 'The payment failed';
@@ -281,6 +298,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       cancel_reason: cancelReason,
       last_refused_cancel: lastRefusedCancel,
       rejected_payment_events: [...rejectedPaymentEvents],
+      tickets_issued: [...ticketsIssued],
+      tickets_revoked: [...ticketsRevoked],
     };
   }
   setHandler(stateQuery, snapshot);

@@ -82,6 +82,10 @@ export interface ReservationState {
   last_refused_cancel: string | null;
   /** Payment events naming this reservation that the API refused (the latest few); they changed nothing. */
   rejected_payment_events: RejectedPaymentEvent[];
+  /** Ids of the booking's tickets, issued at confirm; empty for workflows confirmed before tickets existed. */
+  tickets_issued: string[];
+  /** Ids of those revoked by a cancel or refund. */
+  tickets_revoked: string[];
 }
 
 export type ReservationOutcome = 'abandoned' | 'expired' | 'cancelled' | 'completed';

@@ -8,6 +8,8 @@ import { showtimesRouter } from './catalog/showtimes/router';
 import { seatEventsRouter } from './catalog/seatEvents/router';
 import { usersRouter } from './users/router';
 import { webhooksRouter } from './webhooks/router';
+import { ticketsRouter } from './tickets/router';
+import { checkinRouter } from './checkin/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
@@ -20,5 +22,7 @@ export function apiRouters(deps: AppDeps): Router[] {
     seatEventsRouter(deps),
     usersRouter(deps),
     webhooksRouter(deps),
+    ticketsRouter(deps),
+    checkinRouter(deps),
   ];
 }

@@ -3,9 +3,10 @@ import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
 import type { Config } from '../config';
 import type { PaymentProvider } from '../payments/PaymentProvider';
+import { ticketKeys } from '../tickets/keys';
 
 export interface BookingWorkerDeps {
-  config: Pick<Config, 'temporal'>;
+  config: Pick<Config, 'temporal' | 'tickets'>;
   knex: Knex;
   paymentProvider: PaymentProvider;
   connection?: NativeConnection;
@@ -25,7 +26,7 @@ export async function createBookingWorker(deps: BookingWorkerDeps): Promise<Work
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     // After a worker dies, its workflows move to another worker this soon instead of after 10 s.
     stickyQueueScheduleToStartTimeout: '3s',
-    activities: createActivities({ knex: deps.knex, paymentProvider: deps.paymentProvider }),
+    activities: createActivities({ knex: deps.knex, paymentProvider: deps.paymentProvider, ticketKeys: ticketKeys(deps.config.tickets.signingPrivateKey) }),
     ...deps.options,
   });
 }

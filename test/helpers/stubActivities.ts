@@ -24,6 +24,8 @@ export interface StubReservationOptions {
 export type WorkflowActivities = Pick<
   Activities,
   'findReservation' | 'markPaymentPending' | 'markHeldAgain' | 'confirmSeats' | 'releaseSeats' | 'completeReservation' | 'chargePayment' | 'recordPaymentOutcome' | 'refundPayment'
+  | 'issueTickets'
+  | 'revokeTickets'
 >;
 
 export interface ActivityCall {
@@ -111,6 +113,15 @@ export class StubActivities {
     refundPayment: async (input) => {
       this.record(input.reservationId, 'refundPayment', [input]);
       return `re_stub_${input.paymentId}`;
+    },
+    // One stub ticket per reservation: ids derived from it, so a retry returns the same ones.
+    issueTickets: async (reservationId) => {
+      this.record(reservationId, 'issueTickets', [reservationId]);
+      return [`ticket-${reservationId}`];
+    },
+    revokeTickets: async (reservationId) => {
+      this.record(reservationId, 'revokeTickets', [reservationId]);
+      return [`ticket-${reservationId}`];
     },
   };
 }

@@ -11,6 +11,8 @@ export interface ShowtimeReport {
   seats_sold: number;
   seats_held: number;
   seats_free: number;
+  /** Tickets admitted at the door, to set against seats_sold. */
+  seats_checked_in: number;
   occupancy_percent: number;
   gross_revenue: string;
   refunds: string;
@@ -24,6 +26,7 @@ interface ReportTotals {
   seats_total: number;
   seats_sold: number;
   seats_held: number;
+  seats_checked_in: number;
   occupancy_percent: string;
   gross_revenue: string;
   refunds: string;
@@ -62,6 +65,11 @@ WITH st AS (
          coalesce(sum(r.refund_amount) FILTER (WHERE r.status = 'cancelled'), 0)::numeric(14, 2)::text AS refunds
     FROM reservations r
    WHERE r.showtime_id = :id
+), admitted AS (
+  SELECT count(*)::int AS checked_in
+    FROM checkins c
+    JOIN tickets t ON t.id = c.ticket_id
+   WHERE t.showtime_id = :id
 ), revenue AS (
   SELECT coalesce(sum(rs.price_at_booking), 0)::numeric(14, 2)::text AS gross
     FROM reservation_seats rs
@@ -70,10 +78,11 @@ WITH st AS (
 )
 SELECT st.id AS showtime_id, st.title AS movie_title, st.starts_at,
        seats.total AS seats_total, seats.sold AS seats_sold, seats.held AS seats_held,
+       admitted.checked_in AS seats_checked_in,
        CASE WHEN seats.total = 0 THEN 0 ELSE round(seats.sold * 100.0 / seats.total, 2) END::text AS occupancy_percent,
        revenue.gross AS gross_revenue, by_status.refunds,
        ${STATUS_COLUMNS}
-  FROM st, seats, by_status, revenue`;
+  FROM st, seats, by_status, revenue, admitted`;
 
 /** The report of one showtime, or null when there is no such showtime. */
 export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promise<ShowtimeReport | null> {
@@ -88,6 +97,7 @@ export async function loadShowtimeReport(knex: Knex, showtimeId: number): Promis
     seats_sold: row.seats_sold,
     seats_held: row.seats_held,
     seats_free: row.seats_total - row.seats_sold - row.seats_held,
+    seats_checked_in: row.seats_checked_in,
     occupancy_percent: Number(row.occupancy_percent),
     gross_revenue: row.gross_revenue,
     refunds: row.refunds,

@@ -86,6 +86,7 @@ export const ShowtimeReportView = z.object({
   seats_sold: Count.describe('Seats of confirmed and completed reservations'),
   seats_held: Count.describe('Seats of held and pending_payment reservations'),
   seats_free: Count.describe('seats_total - seats_sold - seats_held'),
+  seats_checked_in: Count.describe('Tickets admitted at the door (POST /checkin and /checkin/batch), against seats_sold'),
   occupancy_percent: z.number().min(0).max(100).describe('seats_sold / seats_total * 100, a number rounded to two decimals (33.33); 0 without seats'),
   gross_revenue: Money.describe('Sum of price_at_booking of the seats of confirmed and completed reservations'),
   refunds: Money.describe('Sum of refund_amount of cancelled reservations'),
