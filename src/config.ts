@@ -68,6 +68,12 @@ const EnvSchema = z.object({
   // Live seat-map streams open at once per client address; 0 turns the cap off.
   SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: int(20),
   SEAT_EVENTS_HEARTBEAT_SECONDS: int(15).refine((v) => v >= 1, 'must be at least 1'),
+  // Purchase limits per user; 0 turns one off. The API never takes more than 10 seats at once.
+  PURCHASE_LIMIT_SEATS_PER_RESERVATION: int(10).refine((v) => v <= 10, 'must be 0 to 10'),
+  PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: int(2),
+  PURCHASE_LIMIT_SEATS_PER_SHOWTIME: int(10),
+  // API processes sharing PORT (node:cluster); 1 runs the API in the process itself.
+  API_PROCESSES: int(1).refine((v) => v >= 1 && v <= 64, 'must be 1 to 64'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -117,6 +123,10 @@ export interface Config {
   workerMetrics: { host: string; sdkPort: number; appPort: number };
   /** GET /showtimes/:id/seats/events: open streams per client address (0: no cap), heartbeat period. */
   seatEvents: { maxStreamsPerAddress: number; heartbeatSeconds: number };
+  /** Per user; 0 means no limit. Checked inside the hold's transaction under a per-(user, showtime) lock. */
+  purchaseLimits: PurchaseLimits;
+  /** How many API processes share the port. */
+  apiProcesses: number;
   rateLimits: {
     loginPerEmail: RateLimitRule;
     loginPerAddress: RateLimitRule;
@@ -124,6 +134,14 @@ export interface Config {
     signupPerAddress: RateLimitRule;
     loginBackoff: LoginBackoffRule;
   };
+}
+
+export interface PurchaseLimits {
+  seatsPerReservation: number;
+  /** Holds (held or pending payment) one user may have open for one showtime. */
+  openHoldsPerShowtime: number;
+  /** Seats one user may hold or have booked for one showtime. */
+  seatsPerShowtime: number;
 }
 
 export class ConfigError extends Error {}
@@ -189,6 +207,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logFormat: e.LOG_FORMAT,
     workerMetrics: { host: e.WORKER_METRICS_HOST, sdkPort: e.WORKER_METRICS_PORT, appPort: e.WORKER_APP_METRICS_PORT },
     seatEvents: { maxStreamsPerAddress: e.SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS, heartbeatSeconds: e.SEAT_EVENTS_HEARTBEAT_SECONDS },
+    purchaseLimits: {
+      seatsPerReservation: e.PURCHASE_LIMIT_SEATS_PER_RESERVATION,
+      openHoldsPerShowtime: e.PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME,
+      seatsPerShowtime: e.PURCHASE_LIMIT_SEATS_PER_SHOWTIME,
+    },
+    apiProcesses: e.API_PROCESSES,
     rateLimits: {
       loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
@@ -267,6 +291,10 @@ export function configToEnv(config: Config): Record<string, string> {
     REFRESH_FAMILY_MAX_AGE_DAYS: String(config.refreshFamilyMaxAgeDays),
     SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: String(config.seatEvents.maxStreamsPerAddress),
     SEAT_EVENTS_HEARTBEAT_SECONDS: String(config.seatEvents.heartbeatSeconds),
+    PURCHASE_LIMIT_SEATS_PER_RESERVATION: String(config.purchaseLimits.seatsPerReservation),
+    PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: String(config.purchaseLimits.openHoldsPerShowtime),
+    PURCHASE_LIMIT_SEATS_PER_SHOWTIME: String(config.purchaseLimits.seatsPerShowtime),
+    API_PROCESSES: String(config.apiProcesses),
   };
   if (config.trustProxyAddresses.length > 0) env.TRUST_PROXY_ADDRESSES = config.trustProxyAddresses.join(',');
   if (config.metricsToken !== undefined) env.METRICS_TOKEN = config.metricsToken;

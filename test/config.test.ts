@@ -93,6 +93,10 @@ describe('configuration', () => {
       METRICS_TOKEN: 'a-metrics-token-of-length-32-characters',
       SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '3',
       SEAT_EVENTS_HEARTBEAT_SECONDS: '4',
+      PURCHASE_LIMIT_SEATS_PER_RESERVATION: '6',
+      PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '1',
+      PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '8',
+      API_PROCESSES: '2',
     });
     expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });
