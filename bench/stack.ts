@@ -222,6 +222,10 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     LOG_FORMAT: 'json',
     // Every benchmark client, including the seat-map subscribers, comes from 127.0.0.1.
     SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '0',
+    // The hold scenarios reuse a few accounts for thousands of holds; the limits still cost
+    // their lock and count on every hold, but never bite.
+    PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '1000000',
+    PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '10000000',
   });
   const jwtSecret = config.jwtSecret;
   const taskQueue = config.temporal.taskQueue;

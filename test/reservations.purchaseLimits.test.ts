@@ -3,7 +3,8 @@ import { createShowtime, createUser } from './helpers/factories';
 import { useTestStack } from './helpers/stack';
 
 describe('POST /reservations: purchase limits', () => {
-  const { stack, api } = useTestStack();
+  // The defaults, which the shared test stack raises out of the way of other tests.
+  const { stack, api } = useTestStack({ env: { PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '2', PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '10' } });
 
   const heldBy = async (userId: number, showtimeId: number) =>
     Number(
