@@ -1,34 +1,33 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 
-/** A process that dies this soon after its start is crashing, not failing once: stop rather than loop. */
-const CRASH_WINDOW_MS = 5_000;
-
 /**
  * The primary of API_PROCESSES > 1: forks that many API processes, which share PORT through
  * node:cluster (the primary accepts and hands connections round-robin). The processes share
  * nothing in memory that matters: rate limits, idempotency and seats live in Postgres, and each
  * process listens to the seat events itself. SIGTERM/SIGINT are passed on, and the primary exits
  * once every process has finished its in-flight requests. A process that dies is replaced,
- * unless it died right after starting (a bad config, a port taken): then all stop, non-zero.
+ * unless it died before it ever listened (a bad config, a port taken, a database that refuses):
+ * a replacement would die the same way, so all stop, non-zero.
  */
 export function runApiCluster(processes: number, logger: Logger): void {
   let stopping = false;
-  const startedAt = new Map<Worker, number>();
-  const fork = () => startedAt.set(cluster.fork(), Date.now());
+  const listened = new Map<Worker, boolean>();
+  const fork = () => listened.set(cluster.fork(), false);
+  cluster.on('listening', (worker) => listened.set(worker, true));
   for (let i = 0; i < processes; i++) fork();
 
   cluster.on('exit', (worker, code, signal) => {
-    const lived = Date.now() - (startedAt.get(worker) ?? 0);
-    startedAt.delete(worker);
+    const served = listened.get(worker) ?? false;
+    listened.delete(worker);
     if (stopping) {
-      if (startedAt.size === 0) process.exit();
+      if (listened.size === 0) process.exit();
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'an API process died');
-    if (lived < CRASH_WINDOW_MS) {
-      stop('SIGTERM');
+    if (!served) {
       process.exitCode = 1;
+      stop('SIGTERM');
       return;
     }
     fork();
@@ -37,9 +36,9 @@ export function runApiCluster(processes: number, logger: Logger): void {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, processes: startedAt.size }, 'stopping the API processes');
-    for (const worker of startedAt.keys()) worker.process.kill(signal);
-    if (startedAt.size === 0) process.exit();
+    logger.info({ signal, processes: listened.size }, 'stopping the API processes');
+    for (const worker of listened.keys()) worker.process.kill(signal);
+    if (listened.size === 0) process.exit();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
