@@ -131,7 +131,7 @@ export interface BenchStack {
   api: ApiService;
   worker: ServiceProcess;
   /** Another API process on its own port (e.g. with a short hold TTL); stopped with the stack. */
-  startApi(holdTtlSeconds: number): Promise<ApiService>;
+  startApi(holdTtlSeconds: number, env?: Record<string, string>): Promise<ApiService>;
   /** Stops the worker and starts a fresh one (an empty workflow cache). */
   restartWorker(): Promise<ServiceProcess>;
   /** Throws when the API or worker process has died. */
@@ -243,9 +243,9 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     return proc;
   }
 
-  async function startApi(holdTtlSeconds: number): Promise<ApiService> {
+  async function startApi(holdTtlSeconds: number, env: Record<string, string> = {}): Promise<ApiService> {
     const port = await freePort();
-    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds) });
+    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds), ...env });
     const baseUrl = `http://127.0.0.1:${port}`;
     const http = httpClient(baseUrl);
     await waitFor(
@@ -307,8 +307,8 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     temporalPid,
     api,
     worker: firstWorker,
-    async startApi(ttl) {
-      const svc = await startApi(ttl);
+    async startApi(ttl, env) {
+      const svc = await startApi(ttl, env);
       others.push(svc.proc);
       return svc;
     },
