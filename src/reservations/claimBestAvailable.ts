@@ -4,7 +4,7 @@ import { rankCandidates, type BestAvailableRequest, type LayoutSeat } from './be
 
 /** How long a buyer waits for in-flight holds to settle when only their seats could seat the party. */
 const IN_FLIGHT_WAIT_MS = 3_000;
-const POLL_MS = 15;
+const POLL_MS = 30;
 /** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
 const TRIES_PER_LOOK = 4;
 
