@@ -31,6 +31,10 @@ export interface BenchParams {
   expiryTtlSeconds: number;
   /** Longest wait for the worker to go idle between measurements. */
   settleMaxMs: number;
+  /** The premiere: seats on sale, buyers arriving at once, requests in flight at most. */
+  premiereSeats: number;
+  premiereBuyers: number;
+  premiereInFlight: number;
 }
 
 export function benchParams(mode: 'quick' | 'full'): BenchParams {
@@ -52,6 +56,9 @@ export function benchParams(mode: 'quick' | 'full'): BenchParams {
     expiryHolds: quick ? 20 : 100,
     expiryTtlSeconds: 2,
     settleMaxMs: quick ? 4_000 : 30_000,
+    premiereSeats: quick ? 100 : 500,
+    premiereBuyers: quick ? 400 : 2_000,
+    premiereInFlight: quick ? 100 : 200,
   };
 }
 

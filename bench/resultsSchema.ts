@@ -58,6 +58,26 @@ export const SeatEventsSchema = z.object({
   api_rss_growth_mb: z.number().finite(),
 });
 
+export const PremiereSchema = z.object({
+  seats: count,
+  buyers: count,
+  sold_seats: count,
+  double_bookings: count,
+  /** Free seats left with no free neighbour in their row. */
+  orphan_singles: count,
+  /** Buyers refused while the showtime could still seat them (a lower bound: see the notes). */
+  refused_while_available: count,
+  /** From the first request to the last successful hold's answer. */
+  time_to_sellout_s: ms,
+  /** A buyer's time from the first request to the final answer, retries included. */
+  buyer_p50: ms,
+  buyer_p99: ms,
+  api_cpu_ms_per_hold: ms.nullable(),
+  api_cpu_ms_per_refusal: ms.nullable(),
+  /** Buyers whose last answer was neither 201 nor 409. */
+  errors: count.optional(),
+});
+
 export const TargetSchema = z.object({
   name: z.string(),
   /** What was measured; null when it was not. */
@@ -103,6 +123,10 @@ export const ResultsSchema = z.object({
   open_holds: z.object({ h100: maybe(OpenHoldsEntrySchema), h1000: maybe(OpenHoldsEntrySchema), h5000: maybe(OpenHoldsEntrySchema) }),
   expiry_lag: maybe(z.object({ p50: ms, max: ms, n: count, ttl_seconds: count })),
   seat_events: maybe(SeatEventsSchema),
+  /** Optional: results written before the premiere scenario existed have neither. */
+  premiere: maybe(PremiereSchema).optional(),
+  /** The premiere's floor: as many bare Postgres holds plus plain workflow starts, same concurrency. */
+  premiere_floor: maybe(z.object({ time_to_sellout_s: ms })).optional(),
   machine: z.object({
     cpus: count,
     node: z.string(),

@@ -25,6 +25,7 @@ import { measureExpiryLag } from './scenarios/expiry';
 import { measureHold, postHold, type HeldReservation } from './scenarios/hold';
 import { measureOpenHolds, resetOpenWorkflows } from './scenarios/openHolds';
 import { measurePostgresHold } from './scenarios/postgresHold';
+import { measurePremiere, measurePremiereFloor } from './scenarios/premiere';
 import { measureSeatEvents } from './scenarios/seatEvents';
 import { measureSeatMap } from './scenarios/seatMap';
 import { measureUpdateWithStart, measureWorkflowStart } from './scenarios/temporalFloor';
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
       open_holds: { h100: null, h1000: null, h5000: null },
       expiry_lag: null,
       seat_events: null,
+      premiere: null,
+      premiere_floor: null,
       machine: {
         cpus: os.cpus().length,
         node: process.version,
@@ -146,7 +149,17 @@ async function main(): Promise<void> {
     measured.cancel.c1 = await measureTransition(ctx, 'cancel', { clients: 1, holds: held });
 
     stack.assertAlive();
-    measured.contention = await measureContention(ctx, crowd);
+    // The rush scenarios run against the API as 2 processes sharing its port.
+    const rushApi = await stack.startApi(600, { API_PROCESSES: '2' });
+    const rushCtx: BenchContext = { ...ctx, api: httpClient(rushApi.baseUrl), stack: { ...stack, api: rushApi } };
+    measured.contention = await measureContention(rushCtx, crowd);
+    await ctx.settle();
+    const buyers = await createUsers(stack.knex, stack.jwtSecret, params.premiereBuyers);
+    measured.premiere = await measurePremiere(ctx, rushApi.baseUrl, rushApi.proc.pid, buyers);
+    await ctx.settle();
+    // Its pools (20 connections per process) would crowd Postgres for the scenarios after it.
+    await rushApi.proc.stop();
+    measured.premiere_floor = await measurePremiereFloor(ctx, Math.floor(measured.premiere.sold_seats / 2) || 1, users);
     await ctx.settle();
     measured.seat_map = await measureSeatMap(ctx, users[0]);
     stack.assertAlive();

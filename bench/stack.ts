@@ -131,7 +131,7 @@ export interface BenchStack {
   api: ApiService;
   worker: ServiceProcess;
   /** Another API process on its own port (e.g. with a short hold TTL); stopped with the stack. */
-  startApi(holdTtlSeconds: number): Promise<ApiService>;
+  startApi(holdTtlSeconds: number, env?: Record<string, string>): Promise<ApiService>;
   /** Stops the worker and starts a fresh one (an empty workflow cache). */
   restartWorker(): Promise<ServiceProcess>;
   /** Throws when the API or worker process has died. */
@@ -222,6 +222,10 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     LOG_FORMAT: 'json',
     // Every benchmark client, including the seat-map subscribers, comes from 127.0.0.1.
     SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: '0',
+    // The hold scenarios reuse a few accounts for thousands of holds; the limits still cost
+    // their lock and count on every hold, but never bite.
+    PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '1000000',
+    PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '10000000',
   });
   const jwtSecret = config.jwtSecret;
   const taskQueue = config.temporal.taskQueue;
@@ -239,9 +243,9 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     return proc;
   }
 
-  async function startApi(holdTtlSeconds: number): Promise<ApiService> {
+  async function startApi(holdTtlSeconds: number, env: Record<string, string> = {}): Promise<ApiService> {
     const port = await freePort();
-    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds) });
+    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds), ...env });
     const baseUrl = `http://127.0.0.1:${port}`;
     const http = httpClient(baseUrl);
     await waitFor(
@@ -303,8 +307,8 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     temporalPid,
     api,
     worker: firstWorker,
-    async startApi(ttl) {
-      const svc = await startApi(ttl);
+    async startApi(ttl, env) {
+      const svc = await startApi(ttl, env);
       others.push(svc.proc);
       return svc;
     },

@@ -98,6 +98,12 @@ const EnvSchema = z.object({
       }
     }),
   DOORS_OPEN_MINUTES: int(60).refine((v) => v <= 24 * 60, 'must be at most 1440 (a day)'),
+  // Purchase limits per user; 0 turns one off. The API never takes more than 10 seats at once.
+  PURCHASE_LIMIT_SEATS_PER_RESERVATION: int(10).refine((v) => v <= 10, 'must be 0 to 10'),
+  PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: int(2),
+  PURCHASE_LIMIT_SEATS_PER_SHOWTIME: int(10),
+  // API processes sharing PORT (node:cluster); 1 runs the API in the process itself.
+  API_PROCESSES: int(1).refine((v) => v >= 1 && v <= 64, 'must be 1 to 64'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -151,6 +157,10 @@ export interface Config {
   seatEvents: { maxStreamsPerAddress: number; heartbeatSeconds: number };
   /** Ticket signing (undefined: the development key of src/tickets/keys.ts) and when doors open before a show. */
   tickets: { signingPrivateKey: string | undefined; doorsOpenMinutes: number };
+  /** Per user; 0 means no limit. Checked inside the hold's transaction under a per-(user, showtime) lock. */
+  purchaseLimits: PurchaseLimits;
+  /** How many API processes share the port. */
+  apiProcesses: number;
   rateLimits: {
     loginPerEmail: RateLimitRule;
     loginPerAddress: RateLimitRule;
@@ -158,6 +168,14 @@ export interface Config {
     signupPerAddress: RateLimitRule;
     loginBackoff: LoginBackoffRule;
   };
+}
+
+export interface PurchaseLimits {
+  seatsPerReservation: number;
+  /** Holds (held or pending payment) one user may have open for one showtime. */
+  openHoldsPerShowtime: number;
+  /** Seats one user may hold or have booked for one showtime. */
+  seatsPerShowtime: number;
 }
 
 export class ConfigError extends Error {}
@@ -225,6 +243,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerMetrics: { host: e.WORKER_METRICS_HOST, sdkPort: e.WORKER_METRICS_PORT, appPort: e.WORKER_APP_METRICS_PORT },
     seatEvents: { maxStreamsPerAddress: e.SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS, heartbeatSeconds: e.SEAT_EVENTS_HEARTBEAT_SECONDS },
     tickets: { signingPrivateKey: e.TICKET_SIGNING_PRIVATE_KEY, doorsOpenMinutes: e.DOORS_OPEN_MINUTES },
+    purchaseLimits: {
+      seatsPerReservation: e.PURCHASE_LIMIT_SEATS_PER_RESERVATION,
+      openHoldsPerShowtime: e.PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME,
+      seatsPerShowtime: e.PURCHASE_LIMIT_SEATS_PER_SHOWTIME,
+    },
+    apiProcesses: e.API_PROCESSES,
     rateLimits: {
       loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
@@ -308,6 +332,10 @@ export function configToEnv(config: Config): Record<string, string> {
     SEAT_EVENTS_MAX_STREAMS_PER_ADDRESS: String(config.seatEvents.maxStreamsPerAddress),
     SEAT_EVENTS_HEARTBEAT_SECONDS: String(config.seatEvents.heartbeatSeconds),
     DOORS_OPEN_MINUTES: String(config.tickets.doorsOpenMinutes),
+    PURCHASE_LIMIT_SEATS_PER_RESERVATION: String(config.purchaseLimits.seatsPerReservation),
+    PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: String(config.purchaseLimits.openHoldsPerShowtime),
+    PURCHASE_LIMIT_SEATS_PER_SHOWTIME: String(config.purchaseLimits.seatsPerShowtime),
+    API_PROCESSES: String(config.apiProcesses),
   };
   // An explicit empty list keeps "no origins" from turning back into the localhost default.
   if (!config.cors.localhost) env.ALLOWED_ORIGINS = config.cors.origins.join(',');

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import { runApiCluster } from './apiCluster';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { createKnex } from './db/knex';
@@ -16,6 +18,7 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api', format: config.logFormat, env: config.env });
+  if (config.apiProcesses > 1 && cluster.isPrimary) return runApiCluster(config.apiProcesses, logger);
   const knex = createKnex(config.databaseUrl);
   const temporal = createTemporalClient(config);
   const seatEvents = defaultSeatEventHub({ knex, config, logger });

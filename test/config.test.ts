@@ -98,6 +98,10 @@ describe('configuration', () => {
       SEAT_EVENTS_HEARTBEAT_SECONDS: '4',
       TICKET_SIGNING_PRIVATE_KEY: TICKET_KEY,
       DOORS_OPEN_MINUTES: '45',
+      PURCHASE_LIMIT_SEATS_PER_RESERVATION: '6',
+      PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '1',
+      PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '8',
+      API_PROCESSES: '2',
     });
     expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });

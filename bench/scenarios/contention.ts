@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import type { BenchContext } from '../context';
-import { cpuMs } from '../stack';
+import { treeCpuMs } from './premiere';
 import { createBenchShowtime, sellSeats, type BenchUser } from '../fixtures';
 import { closedLoop, percentile, round } from '../measure';
 import type { BenchResults } from '../resultsSchema';
@@ -41,7 +41,7 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
   await Promise.all(users.slice(0, clients).map(() => ctx.api.get('/bench-warmup').catch(() => undefined)));
 
   const apiPid = ctx.stack.api.proc.pid;
-  const apiCpu0 = cpuMs(apiPid);
+  const apiCpu0 = treeCpuMs(apiPid);
   const sampler = new PgClient({ connectionString: ctx.stack.databaseUrl });
   await sampler.connect();
   const samples: Sample[] = [];
@@ -75,7 +75,7 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
       }
     }),
   );
-  const apiCpuMs = cpuMs(apiPid) - apiCpu0;
+  const apiCpuMs = treeCpuMs(apiPid) - apiCpu0;
   sampling = false;
   await sampling$.catch(() => undefined);
   await sampler.end();
@@ -113,7 +113,7 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
       `${maxOf((s) => s.idleInTx)} idle in transaction, ${maxOf((s) => s.active)} active; lock waits seen from ` +
       `${lockBusy.length ? round(lockBusy[0].t, 0) : '–'} to ${lockBusy.length ? round(lockBusy[lockBusy.length - 1].t, 0) : '–'} ms; ` +
       `last winner answered at ${round(lastWinner, 0)} ms, ${losersAfterLastWinner} losers answered after it; ` +
-      `the API process used ${apiCpuMs} ms of CPU (${round(apiCpuMs / clients, 2)} ms per request), the whole race took ${round(performance.now() - t0, 0)} ms`,
+      `the API processes used ${apiCpuMs} ms of CPU (${round(apiCpuMs / clients, 2)} ms per request), the whole race took ${round(performance.now() - t0, 0)} ms`,
   );
   if (errors.length > 0) {
     const kinds = [...new Set(errors.map((e) => String(e.status) + (e.err instanceof Error ? ` ${e.err.message}` : '')))].slice(0, 3);
@@ -123,7 +123,7 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
     `Contention: ${clients} clients, each wanting 1 of the last ${seatsFree} seats (client i wants seat i mod ${seatsFree}), all sent at once over pre-opened connections; ` +
       `pg_stat_activity showed at most ${maxOf((s) => s.rowLock)} backends waiting on a winner's uncommitted row, ${maxOf((s) => s.advisory)} worker activities waiting on a hold's advisory lock, ` +
       `and ${maxOf((s) => s.idleInTx)} transactions idle in transaction (a hold waiting for its workflow start; the API's pool has 20 connections); ` +
-      `${losersAfterLastWinner} of ${losers.length} losers were answered after the last winner; the API process used ${round(apiCpuMs / clients, 2)} ms of CPU per request.`,
+      `${losersAfterLastWinner} of ${losers.length} losers were answered after the last winner; the API processes used ${round(apiCpuMs / clients, 2)} ms of CPU per request.`,
   );
   return {
     clients,

@@ -97,7 +97,7 @@ export async function holdSteps(ctx: BenchContext, opts: { clients: number; ops:
     },
   });
   const temporal = new Proxy(real, { get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)) });
-  const config = { holdTtlSeconds: 600, cancellationCutoffMinutes: 60, temporal: { address: ctx.stack.temporalAddress, namespace: 'default', taskQueue: ctx.stack.taskQueue } };
+  const config = { holdTtlSeconds: 600, cancellationCutoffMinutes: 60, purchaseLimits: { seatsPerReservation: 0, openHoldsPerShowtime: 0, seatsPerShowtime: 0 }, temporal: { address: ctx.stack.temporalAddress, namespace: 'default', taskQueue: ctx.stack.taskQueue } };
 
   const traces: OpTrace[] = [];
   try {

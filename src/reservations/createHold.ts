@@ -7,7 +7,14 @@ import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
 import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
 import { fromCents, toCents } from '../money';
+import { claimBestAvailable } from './claimBestAvailable';
+import { isBestAvailable, seatCountOf, type HoldRequest } from './holdRequest';
 import { idempotentReservationId } from './idempotency';
+import { enforcePurchaseLimits } from './purchaseLimits';
+import { loadHoldShowtime } from './holdShowtime';
+import { readBestAvailable } from './readBestAvailable';
+import { checkExactSeats, readExactSeats } from './readExactSeats';
+import type { PricedLayoutSeat } from './seatLayout';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
 import { loadReservationBody } from './reservations';
 import { serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
@@ -19,15 +26,12 @@ import { reservationSummary } from './summary';
  */
 const START_DEADLINE_MS = 5_000;
 
-export interface HoldRequest {
-  showtime_id: number;
-  seat_ids: number[];
-}
+export type { HoldRequest } from './holdRequest';
 
 export interface HoldDeps {
   knex: Knex;
   temporal: Client;
-  config: Pick<Config, 'holdTtlSeconds' | 'cancellationCutoffMinutes' | 'temporal'>;
+  config: Pick<Config, 'holdTtlSeconds' | 'cancellationCutoffMinutes' | 'temporal' | 'purchaseLimits'>;
 }
 
 export interface HoldResult {
@@ -36,25 +40,20 @@ export interface HoldResult {
   replayed: boolean;
 }
 
-interface SeatRow {
-  id: number;
-  auditorium_id: number;
-  row: string;
-  number: number;
-  is_active: boolean;
-  is_deleted: boolean;
-  price_modifier: string;
-}
-
 /** Thrown inside the hold's transaction to roll it back when a twin request already made this reservation. */
 class IdempotentTwinCommitted extends Error {}
 
 const sameSeats = (a: number[], b: number[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
+/** Whether an earlier reservation answers this request: the same seats, or as many as asked for. */
+const answers = (existing: ReservationBody, req: HoldRequest) =>
+  existing.showtime_id === req.showtime_id &&
+  (isBestAvailable(req) ? existing.seats.length === req.quantity : sameSeats(existing.seats.map((s) => s.seat_id), req.seat_ids));
+
 async function replay(knex: Knex, id: string, req: HoldRequest): Promise<HoldResult | null> {
   const existing = await loadReservationBody(knex, id);
   if (!existing) return null;
-  if (existing.showtime_id !== req.showtime_id || !sameSeats(existing.seats.map((s) => s.seat_id), req.seat_ids)) {
+  if (!answers(existing, req)) {
     throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different reservation request');
   }
   return { reservation: existing, replayed: true };
@@ -73,8 +72,9 @@ export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldReques
   try {
     return await insertHold(deps, user, req, id, idempotencyKey);
   } catch (err) {
-    // A concurrent twin of this request may have taken the seats for this very reservation.
-    if (err instanceof ApiError && err.code === 'SEAT_UNAVAILABLE') {
+    // A concurrent twin of this request may have taken the seats (or the room under the purchase
+    // limits) for this very reservation.
+    if (err instanceof ApiError && err.status === 409) {
       const twin = await replay(deps.knex, id, req);
       if (twin) return twin;
     }
@@ -85,41 +85,22 @@ export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldReques
 async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: string, idempotencyKey?: string): Promise<HoldResult> {
   const { knex, temporal, config } = deps;
 
-  const [showtime, seats, taken] = await Promise.all([
-    knex('showtimes as s')
-      .join('movies as m', 'm.id', 's.movie_id')
-      .where('s.id', req.showtime_id)
-      .andWhere('s.is_deleted', false)
-      .first('s.id', 's.auditorium_id', 's.starts_at', 's.base_price', 'm.title') as Promise<
-      { id: number; auditorium_id: number; starts_at: Date; base_price: string; title: string } | undefined
-    >,
-    knex('seats').whereIn('id', req.seat_ids).select<SeatRow[]>('id', 'auditorium_id', 'row', 'number', 'is_active', 'is_deleted', 'price_modifier'),
-    // Committed holds and bookings answer at once, without waiting on anybody's transaction.
-    knex('reservation_seats')
-      .where({ showtime_id: req.showtime_id, is_active: true })
-      .whereIn('seat_id', req.seat_ids)
-      .pluck('seat_id') as Promise<number[]>,
+  const limitSubject = { userId: user.id, showtimeId: req.showtime_id, seats: seatCountOf(req), reservationId: id };
+  const [showtime, exactRead] = await Promise.all([
+    loadHoldShowtime(knex, req.showtime_id),
+    isBestAvailable(req) ? undefined : readExactSeats(knex, config.purchaseLimits, req, limitSubject),
   ]);
-
   if (!showtime) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${req.showtime_id} does not exist`);
-  const byId = new Map(seats.filter((s) => !s.is_deleted).map((s) => [s.id, s]));
-  const missing = req.seat_ids.filter((sid) => !byId.has(sid));
-  if (missing.length) throw notFound('SEAT_NOT_FOUND', `No such seat: ${missing.join(', ')}`, { seat_ids: missing });
-  const foreign = req.seat_ids.filter((sid) => byId.get(sid)?.auditorium_id !== showtime.auditorium_id);
-  if (foreign.length) {
-    throw unprocessable('SEAT_NOT_IN_AUDITORIUM', `Seats ${foreign.join(', ')} are not in this showtime's auditorium`, { seat_ids: foreign });
-  }
-  const inactive = req.seat_ids.filter((sid) => !byId.get(sid)?.is_active);
-  if (inactive.length) throw unprocessable('SEAT_INACTIVE', `Seats ${inactive.join(', ')} are out of service`, { seat_ids: inactive });
+  // Exact seats are checked and priced now; best-available seats are chosen inside the
+  // transaction, from this layout, once the refusals that reads can decide are out of the way.
+  const exact = exactRead && !isBestAvailable(req) ? checkExactSeats(showtime, exactRead, req) : undefined;
   if (showtime.starts_at.getTime() <= Date.now()) throw unprocessable('SHOWTIME_STARTED', 'This showtime has already started');
-  if (taken.length) throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: taken.sort((a, b) => a - b) });
+  const layout = isBestAvailable(req) ? await readBestAvailable(knex, config.purchaseLimits, req, limitSubject, showtime.auditorium_id) : undefined;
 
   const baseCents = toCents(showtime.base_price);
-  const priced = req.seat_ids.map((sid) => {
-    const seat = byId.get(sid) as SeatRow;
-    return { seat, price: fromCents(Math.max(0, baseCents + toCents(seat.price_modifier))) };
-  });
-  const total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
+  const priceOf = (seat: { price_modifier: string }) => fromCents(Math.max(0, baseCents + toCents(seat.price_modifier)));
+  let priced: { seat: { id: number; row: string; number: number }; price: string }[] = (exact ?? []).map((seat) => ({ seat, price: priceOf(seat) }));
+  let total = '0.00';
   const workflowId = reservationWorkflowId(id);
   // A hold ends at its show's start at the latest: nobody may pay for seats at a show already running.
   const holdExpiresAt = new Date(Math.min(Date.now() + config.holdTtlSeconds * 1000, showtime.starts_at.getTime()));
@@ -132,6 +113,27 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
     row = await knex.transaction(async (trx) => {
       // The workflow's first activity takes the same lock, so it waits for this commit or rollback.
       await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [id]);
+      await enforcePurchaseLimits(trx, config.purchaseLimits, limitSubject);
+      if (layout && isBestAvailable(req)) {
+        const chosen = await claimBestAvailable(trx, showtime.id, layout, { quantity: req.quantity, seatType: req.seat_type, together: req.together });
+        const byId = new Map(layout.map((seat) => [seat.id, seat]));
+        priced = chosen.map((sid) => byId.get(sid) as PricedLayoutSeat).map((seat) => ({ seat, price: priceOf(seat) }));
+      } else {
+        // A seat that another hold is inserting right now is unavailable: answer at once rather than
+        // wait on that transaction, which is itself waiting on Temporal. The unique index stays the
+        // arbiter; these locks only spare the losers (and the pool) the wait.
+        const contended: number[] = (
+          await trx.raw<{ rows: { seat_id: number }[] }>(
+            'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
+            [priced.map((p) => p.seat.id), showtime.id],
+          )
+        ).rows.map((r) => r.seat_id);
+        if (contended.length) {
+          throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: contended.sort((a, b) => a - b) });
+        }
+      }
+      const seatIds = priced.map((p) => p.seat.id);
+      total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
       const inserted: ReservationRow[] = await trx('reservations')
         .insert({
           id,
@@ -148,26 +150,14 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
         .returning('*');
       // A concurrent request with the same Idempotency-Key got here first and has committed.
       if (inserted.length === 0) throw new IdempotentTwinCommitted();
-      // A seat that another hold is inserting right now is unavailable: answer at once rather than
-      // wait on that transaction, which is itself waiting on Temporal. The unique index stays the
-      // arbiter; these locks only spare the losers (and the pool) the wait.
-      const contended: number[] = (
-        await trx.raw<{ rows: { seat_id: number }[] }>(
-          'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
-          [req.seat_ids, showtime.id],
-        )
-      ).rows.map((r) => r.seat_id);
-      if (contended.length) {
-        throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: contended.sort((a, b) => a - b) });
-      }
       const held: number[] = await trx('reservation_seats')
         .insert(priced.map((p) => ({ reservation_id: id, showtime_id: showtime.id, seat_id: p.seat.id, price_at_booking: p.price })))
         .onConflict()
         .ignore()
         .returning('seat_id')
         .then((rows: { seat_id: number }[]) => rows.map((r) => r.seat_id));
-      if (held.length < req.seat_ids.length) {
-        const lost = req.seat_ids.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
+      if (held.length < seatIds.length) {
+        const lost = seatIds.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
         throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
       }
       // The catalog may have changed since the checks above: a showtime deleted under the
@@ -177,11 +167,11 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
         await trx.raw<{ rows: { showtime_ok: boolean | null; active_seats: number }[] }>(
           `SELECT (SELECT NOT is_deleted FROM showtimes WHERE id = ?) AS showtime_ok,
                   (SELECT count(*) FROM seats WHERE id = ANY(?) AND is_active AND NOT is_deleted) AS active_seats`,
-          [showtime.id, req.seat_ids],
+          [showtime.id, seatIds],
         )
       ).rows;
       if (!showtimeOk) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
-      if (Number(activeSeats) !== req.seat_ids.length) throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
+      if (Number(activeSeats) !== seatIds.length) throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
       try {
         await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
           workflowId,

@@ -28,13 +28,22 @@ export const reservationRoutes: RouteDoc[] = [
     summary: 'Hold seats',
     description:
       'Holds the seats for HOLD_TTL_SECONDS, but never past the showtime\'s start (`expires_at`); confirm before then or the seats are released and the reservation becomes `expired`. ' +
-      'Its workflow is `workflow_id` (`reservation-<id>`). A repeated request with the same Idempotency-Key returns the same reservation (header `Idempotent-Replayed: true`) and holds nothing twice.',
+      'Its workflow is `workflow_id` (`reservation-<id>`). ' +
+      'Two forms: `seat_ids` holds these exact seats; `quantity` (with optional `seat_type` and `together`) holds the best available seats, ' +
+      'chosen inside the hold under the same locks that decide conflicts: adjacent seats in one row that leave no single-seat gap, closest to the ' +
+      'centre of the middle rows; then adjacent seats that leave one; then, only with `together: false`, scattered seats. The 201 lists the seats chosen. ' +
+      'Purchase limits per user (configurable): seats per reservation, open holds per showtime, seats held or booked per showtime. ' +
+      'A repeated request with the same Idempotency-Key returns the same reservation (header `Idempotent-Replayed: true`) and holds nothing twice.',
     tag: 'reservations',
     auth: 'bearer',
     headers: [{ name: 'Idempotency-Key', description: 'Makes a retry safe: the same key from the same user gives the same reservation', schema: IdempotencyKey }],
     body: {
       schema: named('CreateReservationRequest', CreateReservationBody),
-      examples: { twoSeats: { summary: 'Two seats', value: { showtime_id: 42, seat_ids: [101, 102] } } },
+      examples: {
+        twoSeats: { summary: 'Two seats', value: { showtime_id: 42, seat_ids: [101, 102] } },
+        bestAvailable: { summary: 'The best two seats together', value: { showtime_id: 42, quantity: 2 } },
+        anyPremium: { summary: 'Four premium seats, scattered if need be', value: { showtime_id: 42, quantity: 4, seat_type: 'premium', together: false } },
+      },
     },
     responses: [
       {
@@ -49,14 +58,16 @@ export const reservationRoutes: RouteDoc[] = [
       {
         status: 409,
         codes: {
-          SEAT_UNAVAILABLE: 'A seat is held or booked by someone else (`seat_ids` lists them)',
+          SEAT_UNAVAILABLE: 'A seat is held or booked by someone else (`seat_ids` lists them); for `quantity`, the only seats left are being held by other buyers this instant: retry',
+          SOLD_OUT: 'Best available: the showtime cannot seat the party (`quantity`) any more',
+          PURCHASE_LIMIT: 'A purchase limit would be exceeded: `limit` names it (`seats_per_reservation`, `open_holds_per_showtime`, `seats_per_showtime`), `max` is its value, `current` what the user has',
           IDEMPOTENT_REQUEST_IN_PROGRESS: 'A request with this Idempotency-Key is still running; retry shortly',
         },
       },
       {
         status: 422,
         codes: {
-          VALIDATION_ERROR: 'Missing, duplicate or too many (over 10) seat ids',
+          VALIDATION_ERROR: 'Missing, duplicate or too many (over 10) seat ids; `quantity` not an integer from 1 to 10; both `seat_ids` and `quantity`; an unknown `seat_type`',
           SEAT_NOT_IN_AUDITORIUM: "A seat is not in the showtime's auditorium (`seat_ids`)",
           SEAT_INACTIVE: 'A seat is out of service (`seat_ids`)',
           SHOWTIME_STARTED: 'The showtime has started',

@@ -3,17 +3,59 @@ import { BodyIntId, IntId } from '../../http/ids';
 import { PaginationQuery } from '../../http/pagination';
 import { isStorableText, STORABLE_TEXT_MESSAGE } from '../../http/validate';
 import { RESERVATION_STATUSES } from '../../../workflows/statuses';
+import type { HoldRequest } from '../../reservations/holdRequest';
+import { SeatTypeValue } from '../catalog/auditoriums/schema';
 
 export const MAX_SEATS_PER_RESERVATION = 10;
 
-export const CreateReservationBody = z.object({
-  showtime_id: BodyIntId,
-  seat_ids: z
-    .array(BodyIntId, { error: 'must be a list of seat ids' })
-    .min(1, 'pick at least one seat')
-    .max(MAX_SEATS_PER_RESERVATION, `at most ${MAX_SEATS_PER_RESERVATION} seats per reservation`)
-    .refine((ids) => new Set(ids).size === ids.length, 'seat ids must be distinct'),
-});
+const QUANTITY_MESSAGE = `must be an integer from 1 to ${MAX_SEATS_PER_RESERVATION}`;
+
+/**
+ * Two forms in one object rather than a zod union, so each mistake is named by its field:
+ * `seat_ids` (these seats) or `quantity` with optional `seat_type` and `together` (the best
+ * available seats, chosen by the server inside the hold).
+ */
+export const CreateReservationBody = z
+  .object({
+    showtime_id: BodyIntId,
+    seat_ids: z
+      .array(BodyIntId, { error: 'must be a list of seat ids' })
+      .min(1, 'pick at least one seat')
+      .max(MAX_SEATS_PER_RESERVATION, `at most ${MAX_SEATS_PER_RESERVATION} seats per reservation`)
+      .refine((ids) => new Set(ids).size === ids.length, 'seat ids must be distinct')
+      .optional()
+      .meta({ description: 'These exact seats. Give either `seat_ids` or `quantity`.' }),
+    quantity: z
+      .number({ error: QUANTITY_MESSAGE })
+      .int(QUANTITY_MESSAGE)
+      .min(1, QUANTITY_MESSAGE)
+      .max(MAX_SEATS_PER_RESERVATION, QUANTITY_MESSAGE)
+      .optional()
+      .meta({ description: 'Best available: this many seats, chosen by the server. Give either `seat_ids` or `quantity`.' }),
+    seat_type: SeatTypeValue.optional().meta({
+      description: 'With `quantity`: only seats of this type. Unset: any type but wheelchair spaces, which are offered only when asked for.',
+    }),
+    together: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .meta({ description: 'With `quantity` (default true): false accepts scattered seats when no block of adjacent seats is left.' }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.seat_ids !== undefined && b.quantity !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'give either seat_ids or quantity, not both' });
+    } else if (b.seat_ids === undefined && b.quantity === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['seat_ids'], message: 'give seat_ids, or quantity for the best available seats' });
+    } else if (b.seat_ids !== undefined) {
+      for (const field of ['seat_type', 'together'] as const) {
+        if (b[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'goes with quantity, not with seat_ids' });
+      }
+    }
+  })
+  .transform((b): HoldRequest =>
+    b.seat_ids !== undefined
+      ? { showtime_id: b.showtime_id, seat_ids: b.seat_ids }
+      : { showtime_id: b.showtime_id, quantity: b.quantity as number, together: b.together ?? true, ...(b.seat_type ? { seat_type: b.seat_type } : {}) },
+  );
 
 export const ConfirmReservationBody = z.object({
   payment_method: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100).refine(isStorableText, STORABLE_TEXT_MESSAGE),

@@ -1,0 +1,157 @@
+import type { SeatType } from '../db/models/Seat';
+
+/** One seat of an auditorium as the chooser sees it. */
+export interface LayoutSeat {
+  id: number;
+  row: string;
+  number: number;
+  seat_type: SeatType;
+  /** Out of service or deleted: never offered, and it breaks adjacency like an aisle. */
+  usable: boolean;
+}
+
+/** Where the best view is: a row index (0 = first row, fractions allowed) and a seat number. */
+export interface FocalPoint {
+  rowIndex: number;
+  number: number;
+}
+
+export interface BestAvailableRequest {
+  quantity: number;
+  /** Only this type; unset: any type but wheelchair spaces, which go only to those who ask for them. */
+  seatType?: SeatType;
+  /** False: scattered seats are acceptable when no block fits. */
+  together: boolean;
+  /** Unset: the centre of the middle rows. */
+  focal?: FocalPoint;
+}
+
+/** How far the choice had to relax from the ideal. */
+export type ChoiceTier = 'no_gap' | 'gap' | 'scattered';
+
+export interface SeatChoice {
+  seatIds: number[];
+  tier: ChoiceTier;
+}
+
+/** Rows sort as people read them: A..Z before AA, and numbered rows numerically. */
+const rowOrder = (a: string, b: string) => a.length - b.length || a.localeCompare(b, 'en', { numeric: true });
+
+/** A free stretch of adjacent seats in one row, bounded by a taken seat, an aisle or the row's end. */
+interface Run {
+  rowIndex: number;
+  seats: LayoutSeat[];
+}
+
+function eligible(seat: LayoutSeat, seatType: SeatType | undefined): boolean {
+  return seat.usable && (seatType ? seat.seat_type === seatType : seat.seat_type !== 'wheelchair');
+}
+
+/** The default focal point: the centre of the middle rows (each row centred on its own seats). */
+export function defaultFocal(layout: readonly LayoutSeat[]): FocalPoint {
+  const rows = [...new Set(layout.map((s) => s.row))].sort(rowOrder);
+  const numbers = layout.map((s) => s.number);
+  return { rowIndex: (rows.length - 1) / 2, number: (Math.min(...numbers) + Math.max(...numbers)) / 2 };
+}
+
+function freeRuns(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, seatType: SeatType | undefined): { runs: Run[]; rows: string[] } {
+  const byRow = new Map<string, LayoutSeat[]>();
+  for (const seat of layout) {
+    const row = byRow.get(seat.row);
+    if (row) row.push(seat);
+    else byRow.set(seat.row, [seat]);
+  }
+  const rows = [...byRow.keys()].sort(rowOrder);
+  const runs: Run[] = [];
+  rows.forEach((row, rowIndex) => {
+    const seats = (byRow.get(row) ?? []).sort((a, b) => a.number - b.number);
+    let current: LayoutSeat[] = [];
+    let previous: number | undefined;
+    for (const seat of seats) {
+      const free = eligible(seat, seatType) && !taken.has(seat.id);
+      // A missing seat number is a gap in the floor (an aisle): seats across it are not together.
+      if (!free || (previous !== undefined && seat.number !== previous + 1)) {
+        if (current.length) runs.push({ rowIndex, seats: current });
+        current = [];
+      }
+      if (free) current.push(seat);
+      previous = seat.number;
+    }
+    if (current.length) runs.push({ rowIndex, seats: current });
+  });
+  return { runs, rows };
+}
+
+// A row away costs more than a seat sideways: people prefer the best row slightly off-centre.
+const ROW_WEIGHT = 1.5;
+
+function distance(focal: FocalPoint, rowIndex: number, seats: readonly LayoutSeat[]): number {
+  const centre = (seats[0].number + seats[seats.length - 1].number) / 2;
+  return Math.hypot((rowIndex - focal.rowIndex) * ROW_WEIGHT, centre - focal.number);
+}
+
+/**
+ * Most parties are couples: a stretch of 3 or 5 left beside a block ends as a single seat nobody
+ * buys. A block one seat off-centre that leaves even stretches is worth more than the centre.
+ */
+const ODD_REMAINDER_COST = 1;
+
+interface Block {
+  seats: LayoutSeat[];
+  rowIndex: number;
+  distance: number;
+  leavesSingle: boolean;
+}
+
+const byPreference = (a: Block, b: Block) => a.distance - b.distance || a.rowIndex - b.rowIndex || a.seats[0].number - b.seats[0].number;
+
+/**
+ * Every way to seat the party, best first: adjacent seats in one row that leave no single-seat
+ * gap, closest to the focal point (a stretch of odd length left beside the block counts as one
+ * seat further away); then adjacent seats that do leave one; then, only when the
+ * party need not sit together, the free seats closest to the focal point. Pure: the hold calls
+ * it inside its transaction with the committed and in-flight seats as `taken`, and tries the
+ * candidates in this order until one locks.
+ */
+export function rankCandidates(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: BestAvailableRequest): SeatChoice[] {
+  if (layout.length === 0 || req.quantity < 1) return [];
+  const focal = req.focal ?? defaultFocal(layout);
+  const { runs } = freeRuns(layout, taken, req.seatType);
+  const blocks: Block[] = [];
+  for (const run of runs) {
+    for (let start = 0; start + req.quantity <= run.seats.length; start++) {
+      const seats = run.seats.slice(start, start + req.quantity);
+      const left = start;
+      const right = run.seats.length - start - req.quantity;
+      const oddRemainders = [left, right].filter((n) => n % 2 === 1).length;
+      blocks.push({
+        seats,
+        rowIndex: run.rowIndex,
+        distance: distance(focal, run.rowIndex, seats) + oddRemainders * ODD_REMAINDER_COST,
+        leavesSingle: left === 1 || right === 1,
+      });
+    }
+  }
+  const ids = (b: Block) => b.seats.map((s) => s.id);
+  const choices: SeatChoice[] = [
+    ...blocks.filter((b) => !b.leavesSingle).sort(byPreference).map((b) => ({ seatIds: ids(b), tier: 'no_gap' as const })),
+    ...blocks.filter((b) => b.leavesSingle).sort(byPreference).map((b) => ({ seatIds: ids(b), tier: 'gap' as const })),
+  ];
+  if (!req.together) {
+    const free = runs
+      .flatMap((run) => run.seats.map((seat) => ({ seat, rowIndex: run.rowIndex, distance: distance(focal, run.rowIndex, [seat]) })))
+      .sort((a, b) => a.distance - b.distance || a.rowIndex - b.rowIndex || a.seat.number - b.seat.number);
+    if (free.length >= req.quantity) choices.push({ seatIds: free.slice(0, req.quantity).map((f) => f.seat.id), tier: 'scattered' });
+  }
+  return choices;
+}
+
+/** The best way to seat the party, or undefined when it cannot be seated. */
+export function chooseSeats(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: BestAvailableRequest): SeatChoice | undefined {
+  return rankCandidates(layout, taken, req)[0];
+}
+
+/** Free seats with no free neighbour in their row: seats a party of two or more can never use. */
+export function orphanSingles(layout: readonly LayoutSeat[], taken: ReadonlySet<number>): number {
+  return freeRuns(layout, taken, undefined).runs.filter((r) => r.seats.length === 1).length;
+}

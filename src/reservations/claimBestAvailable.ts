@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { conflict, type ApiError } from '../http/errors';
+import { rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
+
+/** How long a buyer waits for in-flight holds to settle when only their seats could seat the party. */
+const IN_FLIGHT_WAIT_MS = 3_000;
+const POLL_MS = 30;
+/** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
+const TRIES_PER_LOOK = 4;
+
+export const soldOut = (quantity: number): ApiError =>
+  conflict('SOLD_OUT', `This showtime cannot seat a party of ${quantity} any more`, { quantity });
+
+/** Seats held or booked (committed) for the showtime. */
+export async function takenSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<Set<number>> {
+  const ids = (await db('reservation_seats').where({ showtime_id: showtimeId, is_active: true }).pluck('seat_id')) as number[];
+  return new Set(ids);
+}
+
+/** Committed seats and the seats other holds have locked but not yet committed, in one round trip. */
+async function lookAtSeats(trx: Knex.Transaction, showtimeId: number): Promise<{ taken: Set<number>; inFlight: Set<number> }> {
+  // The hold's per-seat locks are pg_try_advisory_xact_lock(showtime, seat): two int4 keys,
+  // which pg_locks shows as classid and objid with objsubid 2.
+  const { rows } = await trx.raw<{ rows: { seat_id: string; committed: boolean }[] }>(
+    `SELECT seat_id, true AS committed FROM reservation_seats WHERE showtime_id = ? AND is_active
+     UNION ALL
+     SELECT objid::int8, false FROM pg_locks
+      WHERE locktype = 'advisory' AND objsubid = 2 AND classid = ?::int8::oid AND pid <> pg_backend_pid()
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [showtimeId, showtimeId],
+  );
+  const taken = new Set<number>();
+  const inFlight = new Set<number>();
+  for (const r of rows) (r.committed ? taken : inFlight).add(Number(r.seat_id));
+  return { taken, inFlight };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Inside the hold's transaction: chooses the best seats for the party and takes their per-seat
+ * locks, the same locks the exact-seat form takes, so offering a seat and taking it are one
+ * moment. Seats another hold is inserting right now count as taken; when only those could seat
+ * the party the buyer waits for them to commit or roll back rather than being refused while
+ * seats may yet come free. SOLD_OUT only when the committed state cannot seat the party.
+ */
+export async function claimBestAvailable(
+  trx: Knex.Transaction,
+  showtimeId: number,
+  layout: readonly LayoutSeat[],
+  req: BestAvailableRequest,
+): Promise<number[]> {
+  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+  for (;;) {
+    const { taken, inFlight } = await lookAtSeats(trx, showtimeId);
+    const busy = new Set([...taken, ...inFlight]);
+    const candidates = rankCandidates(layout, busy, req);
+    for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {
+      if (candidate.seatIds.some((id) => busy.has(id))) continue;
+      const contended = (
+        await trx.raw<{ rows: { seat_id: number }[] }>(
+          'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
+          [candidate.seatIds, showtimeId],
+        )
+      ).rows.map((r) => r.seat_id);
+      if (contended.length) {
+        contended.forEach((id) => busy.add(id));
+        continue;
+      }
+      // A hold may have committed these seats between the look and the locks; now that the
+      // locks are ours nobody else can, so one fresh read settles it.
+      const committed = (await trx('reservation_seats')
+        .where({ showtime_id: showtimeId, is_active: true })
+        .whereIn('seat_id', candidate.seatIds)
+        .pluck('seat_id')) as number[];
+      if (committed.length === 0) return candidate.seatIds;
+      committed.forEach((id) => busy.add(id));
+    }
+    if (candidates.length === 0 && rankCandidates(layout, taken, req).length === 0) throw soldOut(req.quantity);
+    if (Date.now() > deadline) {
+      throw conflict('SEAT_UNAVAILABLE', 'The remaining seats are being held by other buyers right now; retry shortly', { seat_ids: [] });
+    }
+    // Untried candidates are left: look again at once rather than wait.
+    if (candidates.length <= TRIES_PER_LOOK) await sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,100 @@
+import { chooseSeats, defaultFocal, orphanSingles, rankCandidates, type LayoutSeat } from '../src/reservations/bestAvailable';
+
+/** A layout from rows of characters: `.` a seat, `w` a wheelchair space, `x` out of service, ` ` no seat (an aisle). */
+function hall(...rows: string[]): LayoutSeat[] {
+  let id = 0;
+  return rows.flatMap((line, r) =>
+    [...line].flatMap((ch, i) =>
+      ch === ' '
+        ? []
+        : [{ id: ++id, row: String.fromCharCode(65 + r), number: i + 1, seat_type: ch === 'w' ? ('wheelchair' as const) : ('regular' as const), usable: ch !== 'x' }],
+    ),
+  );
+}
+const labels = (layout: LayoutSeat[], ids: number[] | undefined) =>
+  (ids ?? []).map((id) => layout.find((s) => s.id === id)).map((s) => `${s?.row}${s?.number}`);
+const takenOf = (layout: LayoutSeat[], ...wanted: string[]) => new Set(layout.filter((s) => wanted.includes(`${s.row}${s.number}`)).map((s) => s.id));
+
+describe('best available seats', () => {
+  it('seats a party together at the centre of the middle rows', () => {
+    const layout = hall('..........', '..........', '..........');
+    expect(defaultFocal(layout)).toEqual({ rowIndex: 1, number: 5.5 });
+    expect(labels(layout, chooseSeats(layout, new Set(), { quantity: 2, together: true })?.seatIds)).toEqual(['B5', 'B6']);
+    expect(labels(layout, chooseSeats(layout, new Set(), { quantity: 3, together: true })?.seatIds)).toEqual(['B4', 'B5', 'B6']);
+  });
+
+  it('goes to the seats closest to an auditorium\'s own focal point', () => {
+    const layout = hall('..........', '..........', '..........');
+    const choice = chooseSeats(layout, new Set(), { quantity: 2, together: true, focal: { rowIndex: 2, number: 2 } });
+    expect(labels(layout, choice?.seatIds)).toEqual(['C1', 'C2']);
+  });
+
+  it('never leaves a single-seat gap while a block without one exists', () => {
+    // B5..B10 free: B5-B6 is central but B7..B10 would stay; B6-B7 would strand B5 alone.
+    const layout = hall('xxxxxxxxxx', '....x.....', 'xxxxxxxxxx');
+    const taken = takenOf(layout, 'B1', 'B2', 'B3', 'B4');
+    const choice = chooseSeats(layout, taken, { quantity: 2, together: true });
+    expect(choice?.tier).toBe('no_gap');
+    expect(labels(layout, choice?.seatIds)).toEqual(['B6', 'B7']);
+    const after = new Set([...taken, ...(choice?.seatIds ?? [])]);
+    expect(orphanSingles(layout, after)).toBe(0);
+  });
+
+  it('leaves a gap only when no block without one is left', () => {
+    // Three free seats: any pair leaves one alone.
+    const layout = hall('...');
+    const choice = chooseSeats(layout, new Set(), { quantity: 2, together: true });
+    expect(choice?.tier).toBe('gap');
+    expect(choice?.seatIds).toHaveLength(2);
+  });
+
+  it('treats out-of-service seats and aisles as breaks: seats across them are not together', () => {
+    const layout = hall('..x..', '.. ..');
+    expect(chooseSeats(layout, new Set(), { quantity: 3, together: true })).toBeUndefined();
+    expect(chooseSeats(layout, new Set(), { quantity: 2, together: true })?.tier).toBe('no_gap');
+  });
+
+  it('scatters the party only when it need not sit together', () => {
+    const layout = hall('.x.x.');
+    expect(chooseSeats(layout, new Set(), { quantity: 2, together: true })).toBeUndefined();
+    const choice = chooseSeats(layout, new Set(), { quantity: 2, together: false });
+    expect(choice?.tier).toBe('scattered');
+    expect(labels(layout, choice?.seatIds)).toEqual(['A3', 'A1']);
+    expect(chooseSeats(layout, new Set(), { quantity: 4, together: false })).toBeUndefined();
+  });
+
+  it('prefers a block over scattered seats even when the party need not sit together', () => {
+    const layout = hall('....');
+    const ranked = rankCandidates(layout, new Set(), { quantity: 2, together: false });
+    expect(ranked.map((c) => c.tier)).toEqual(['no_gap', 'no_gap', 'gap', 'scattered']);
+  });
+
+  it('offers wheelchair spaces only to those who ask for them, and only them', () => {
+    const layout = hall('ww..');
+    expect(labels(layout, chooseSeats(layout, new Set(), { quantity: 2, together: true })?.seatIds)).toEqual(['A3', 'A4']);
+    expect(labels(layout, chooseSeats(layout, new Set(), { quantity: 2, together: true, seatType: 'wheelchair' })?.seatIds)).toEqual(['A1', 'A2']);
+    expect(chooseSeats(layout, takenOf(layout, 'A1'), { quantity: 2, together: true, seatType: 'wheelchair' })).toBeUndefined();
+  });
+
+  it('ranks every candidate block best first, so a locked one can fall back to the next', () => {
+    const layout = hall('......');
+    const ranked = rankCandidates(layout, new Set(), { quantity: 2, together: true });
+    expect(ranked.map((c) => labels(layout, c.seatIds).join('-'))).toEqual(['A3-A4', 'A1-A2', 'A5-A6', 'A2-A3', 'A4-A5']);
+  });
+
+  it('fills a hall pair by pair without stranding a single seat', () => {
+    const layout = hall('........', '........', '........', '........');
+    const taken = new Set<number>();
+    for (;;) {
+      const choice = chooseSeats(layout, taken, { quantity: 2, together: true });
+      if (!choice) break;
+      choice.seatIds.forEach((id) => taken.add(id));
+    }
+    expect(taken.size).toBe(layout.length);
+  });
+
+  it('cannot seat anybody in a full hall', () => {
+    const layout = hall('..');
+    expect(rankCandidates(layout, new Set(layout.map((s) => s.id)), { quantity: 1, together: false })).toEqual([]);
+  });
+});
