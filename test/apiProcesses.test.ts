@@ -30,7 +30,8 @@ describe('API_PROCESSES: the API as several processes sharing the port', () => {
   it('serves from N processes, replaces one that dies, and stops them all on SIGTERM', async () => {
     api = await startApiProcess(stack.config, { API_PROCESSES: '2' });
     const primary = api.child.pid as number;
-    const first = await eventually(async () => (childrenOf(primary).length === 2 ? childrenOf(primary) : undefined));
+    // Each process loads the app through tsx: slow on a busy machine.
+    const first = await eventually(async () => (childrenOf(primary).length === 2 ? childrenOf(primary) : undefined), 45_000);
 
     // Holds through the shared port, on fresh connections, land on either process alike.
     const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 20 }] });
@@ -44,7 +45,7 @@ describe('API_PROCESSES: the API as several processes sharing the port', () => {
     const replaced = await eventually(async () => {
       const now = childrenOf(primary);
       return now.length === 2 && !now.includes(first[0]) ? now : undefined;
-    }).catch((err: unknown) => {
+    }, 45_000).catch((err: unknown) => {
       throw new Error(`${String(err)}; children now ${childrenOf(primary).join(', ')}, were ${first.join(', ')}:\n${api?.output()}`);
     });
     expect(replaced).toContain(first[1]);
@@ -53,5 +54,5 @@ describe('API_PROCESSES: the API as several processes sharing the port', () => {
     await api.stop();
     expect(api.child.exitCode).toBe(0);
     expect(childrenOf(primary)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -121,6 +121,8 @@ describe('operators: finding and steering bookings through Temporal', () => {
         last_refused_cancel: null,
         // The workflow answers []; the CLI's JSON output prints an empty list as null.
         rejected_payment_events: null,
+        tickets_issued: null,
+        tickets_revoked: null,
       },
     ]);
 

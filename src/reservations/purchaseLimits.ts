@@ -58,7 +58,12 @@ export async function purchaseLimitBreach(db: Knex | Knex.Transaction, limits: P
  * so two concurrent requests cannot both see room for themselves, then checks the limits.
  */
 export async function enforcePurchaseLimits(trx: Knex.Transaction, limits: PurchaseLimits, s: LimitSubject): Promise<void> {
-  if (!limits.openHoldsPerShowtime && !limits.seatsPerShowtime && !limits.seatsPerReservation) return;
+  if (!limits.openHoldsPerShowtime && !limits.seatsPerShowtime) {
+    // Only a per-showtime limit counts what other requests hold: without one, nothing to serialize.
+    const breach = await purchaseLimitBreach(trx, limits, s);
+    if (breach) throw breach;
+    return;
+  }
   await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`purchase-limits:${s.userId}:${s.showtimeId}`]);
   const breach = await purchaseLimitBreach(trx, limits, s);
   if (breach) throw breach;

@@ -30,6 +30,9 @@ type Caller = 'owner' | 'other' | 'staff' | 'admin' | 'anonymous';
 /** What each caller gets from the reservation routes on someone else's (the owner's) reservation. */
 const RESERVATION_RULES: Record<string, { body?: unknown; expect: Record<Exclude<Caller, 'owner'>, [number, string | null]> }> = {
   'GET /reservations/:id': { expect: { other: [404, 'RESERVATION_NOT_FOUND'], staff: [200, null], admin: [200, null], anonymous: [401, 'UNAUTHORIZED'] } },
+  // The tickets (none yet for a hold) and their printable page: whoever may read the reservation.
+  'GET /reservations/:id/tickets': { expect: { other: [404, 'RESERVATION_NOT_FOUND'], staff: [200, null], admin: [200, null], anonymous: [401, 'UNAUTHORIZED'] } },
+  'GET /reservations/:id/tickets/print': { expect: { other: [404, 'RESERVATION_NOT_FOUND'], staff: [200, null], admin: [200, null], anonymous: [401, 'UNAUTHORIZED'] } },
   'POST /reservations/:id/confirm': {
     body: { payment_method: 'pm_card_visa' },
     // Only the customer pays for their own hold; nobody else can, whatever their role.
