@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createShowtime } from './helpers/factories';
 import { apiClient } from './helpers/http';
+import { eventually } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
 
 /**
@@ -93,6 +94,13 @@ describeWithBrowser('the seat-map page', () => {
       await holder.getByText(/Booked!/).waitFor();
       for (const id of picks) await watcher.locator(`rect[data-seat-id="${id}"][data-status="booked"]`).waitFor({ timeout: 2_000 });
       expect(await watcher.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+      // Best available: the server picks a block of three, and the watcher sees it held.
+      const heldBefore = await watcher.locator('rect[data-status="held"]').count();
+      await holder.fill('#quantity', '3');
+      await holder.click('#best');
+      await holder.getByText(/Seats held: /).waitFor();
+      await eventually(async () => (await watcher.locator('rect[data-status="held"]').count()) === heldBefore + 3, 2_000);
     } finally {
       await holderCtx.close();
       await watcherCtx.close();

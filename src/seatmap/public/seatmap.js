@@ -107,6 +107,7 @@
     var labels = Array.from(picked).map(function (id) { return seats.get(id).seat.label; });
     $('picked').textContent = labels.length ? 'Picked: ' + labels.join(', ') : 'Pick up to ' + MAX_SEATS + ' available seats on the map.';
     $('hold').disabled = labels.length === 0 || !token() || !!reservation;
+    $('best').disabled = !token() || !!reservation;
   }
 
   function live() {
@@ -168,6 +169,20 @@
     var res = await call('POST', '/reservations', { showtime_id: showtimeId, seat_ids: Array.from(picked) });
     if (res.status !== 201) {
       say((res.body && res.body.detail) || 'Could not hold the seats');
+      return showPicked();
+    }
+    picked.clear();
+    showReservation(res.body);
+    say('Seats held: ' + res.body.seats.map(function (s) { return s.label; }).join(', '), true);
+  }
+
+  // The server chooses inside the hold: the best block for the party, or 409 SOLD_OUT.
+  async function holdBest() {
+    $('best').disabled = true;
+    var quantity = Number($('quantity').value);
+    var res = await call('POST', '/reservations', { showtime_id: showtimeId, quantity: quantity });
+    if (res.status !== 201) {
+      say((res.body && res.body.detail) || 'Could not hold ' + quantity + ' seats');
       return showPicked();
     }
     picked.clear();
@@ -240,6 +255,7 @@
   $('signin').addEventListener('submit', signIn);
   $('signout').addEventListener('click', function () { signOut(); });
   $('hold').addEventListener('click', hold);
+  $('best').addEventListener('click', holdBest);
   $('confirm').addEventListener('click', confirm);
   $('cancel').addEventListener('click', cancel);
   if (!showtimeId) return say('No showtime in the address.');
