@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
+import { lockReservation } from '../src/reservations/reservationLock';
 import { FailureType } from '../workflows/failures';
 import { HOLD_STATUSES, OPEN_STATUSES, type ReservationStatus } from '../workflows/statuses';
 
@@ -33,7 +34,7 @@ export function createReservationActivities(knex: Knex) {
     async findReservation(reservationId: string): Promise<ReservationSnapshot | null> {
       return knex.transaction(async (trx) => {
         await trx.raw(`SET LOCAL lock_timeout = '30s'`);
-        await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [reservationId]);
+        await lockReservation(trx, reservationId);
         const row = await trx('reservations as r')
           .join('showtimes as s', 's.id', 'r.showtime_id')
           .where('r.id', reservationId)

@@ -15,6 +15,7 @@ import { loadHoldShowtime } from './holdShowtime';
 import { readBestAvailable } from './readBestAvailable';
 import { checkExactSeats, readExactSeats } from './readExactSeats';
 import type { PricedLayoutSeat } from './seatLayout';
+import { lockReservation } from './reservationLock';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
 import { loadReservationBody } from './reservations';
 import { serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
@@ -112,7 +113,7 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   try {
     row = await knex.transaction(async (trx) => {
       // The workflow's first activity takes the same lock, so it waits for this commit or rollback.
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [id]);
+      await lockReservation(trx, id);
       await enforcePurchaseLimits(trx, config.purchaseLimits, limitSubject);
       if (layout && isBestAvailable(req)) {
         const chosen = await claimBestAvailable(trx, showtime.id, layout, { quantity: req.quantity, seatType: req.seat_type, together: req.together });

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { reservationWorkflowId } from '../../workflows/shared';
+import { lockReservation } from './reservationLock';
 import { RESERVATION_COLUMNS } from './reservations';
 import type { ReservationRow } from './serialize';
 
@@ -24,7 +25,7 @@ export async function settleAmbiguousCommit(deps: { knex: Knex; temporal: Client
       const row = await deps.knex.transaction(async (trx) => {
         // A half-open connection can keep the old transaction (and its lock) alive for a while: keep asking, bounded.
         await trx.raw(`SET LOCAL lock_timeout = '2s'`);
-        await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [reservationId]);
+        await lockReservation(trx, reservationId);
         return trx('reservations').where({ id: reservationId }).first<ReservationRow | undefined>(RESERVATION_COLUMNS);
       });
       return row ?? null;
