@@ -4,6 +4,7 @@ import { movieRoutes } from './paths/movies';
 import { reservationRoutes } from './paths/reservations';
 import { rootRoutes } from './paths/root';
 import { showtimeRoutes } from './paths/showtimes';
+import { seatHistoryRoutes } from './paths/seatHistory';
 import { userRoutes } from './paths/users';
 import { webhookRoutes } from './paths/webhooks';
 import { ticketRoutes } from './paths/tickets';
@@ -13,7 +14,7 @@ import type { RouteDoc } from './types';
  * Every route the app serves, in document order. test/openapi.test.ts checks this list against
  * the registered routers both ways, so a new route fails the tests until it is described here.
  */
-export const ROUTES: readonly RouteDoc[] = [...authRoutes, ...userRoutes, ...movieRoutes, ...auditoriumRoutes, ...showtimeRoutes, ...reservationRoutes, ...ticketRoutes, ...webhookRoutes, ...rootRoutes];
+export const ROUTES: readonly RouteDoc[] = [...authRoutes, ...userRoutes, ...movieRoutes, ...auditoriumRoutes, ...showtimeRoutes, ...seatHistoryRoutes, ...reservationRoutes, ...ticketRoutes, ...webhookRoutes, ...rootRoutes];
 
 export const TAGS = [
   { name: 'auth', description: 'Accounts and tokens. Access tokens (JWT, 15 min) go in `Authorization: Bearer`; refresh tokens (7 days) rotate on every use.' },

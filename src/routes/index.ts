@@ -6,6 +6,7 @@ import { moviesRouter } from './catalog/movies/router';
 import { auditoriumsRouter } from './catalog/auditoriums/router';
 import { showtimesRouter } from './catalog/showtimes/router';
 import { seatEventsRouter } from './catalog/seatEvents/router';
+import { seatHistoryRouter } from './catalog/seatHistory/router';
 import { usersRouter } from './users/router';
 import { webhooksRouter } from './webhooks/router';
 import { ticketsRouter } from './tickets/router';
@@ -20,6 +21,7 @@ export function apiRouters(deps: AppDeps): Router[] {
     auditoriumsRouter(deps),
     showtimesRouter(deps),
     seatEventsRouter(deps),
+    seatHistoryRouter(deps),
     usersRouter(deps),
     webhooksRouter(deps),
     ticketsRouter(deps),

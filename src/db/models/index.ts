@@ -6,3 +6,4 @@ export { Seat, type SeatType } from './Seat';
 export { Showtime } from './Showtime';
 export { Reservation } from './Reservation';
 export { ReservationSeat } from './ReservationSeat';
+export { SeatHistoryEntry, type SeatHistoryEvent, type SeatReleaseReason } from './SeatHistoryEntry';
