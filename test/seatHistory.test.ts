@@ -140,6 +140,27 @@ describe('seat history', () => {
     expect(await stack.knex('seat_history').where({ showtime_id: show.id }).count({ n: '*' })).toEqual([{ n: 0 }]);
   }, 60_000);
 
+  it('holds its rules in the database: entries only of seats a reservation had, known events, reasons only on releases', async () => {
+    const show = await newShowtime();
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const held = await holdSeats(api, user.token, show.id, [show.seats[0].id]);
+    const entry = { showtime_id: show.id, seat_id: show.seats[0].id, reservation_id: held.id, event: 'held' };
+    const refused = async (row: Record<string, unknown>) => {
+      const err = await stack.knex('seat_history').insert(row).then(() => null, (e: { constraint?: string }) => e);
+      return err?.constraint;
+    };
+    expect(await refused({ ...entry, seat_id: show.seats[1].id })).toBe('seat_history_reservation_seat');
+    expect(await refused({ ...entry, event: 'stolen' })).toBe('seat_history_event_valid');
+    expect(await refused({ ...entry, reason: 'cancelled' })).toBe('seat_history_reason_only_on_release');
+    expect(await refused({ ...entry, event: 'released', reason: 'lost' })).toBe('seat_history_reason_valid');
+    expect(await refused({ ...entry, actor_id: user.id })).toBe('seat_history_actor_only_at_checkin');
+    expect(await stack.knex('seat_history').where({ reservation_id: held.id }).pluck('event')).toEqual(['held']);
+    await stack.client.workflow.getHandle(held.workflow_id).terminate('test: the reservation is deleted');
+    // A reservation deleted with its seats (nothing in the app does; an operator might) takes its history along.
+    await stack.knex('reservations').where({ id: held.id }).delete();
+    expect(await stack.knex('seat_history').where({ reservation_id: held.id }).count({ n: '*' })).toEqual([{ n: 0 }]);
+  }, 60_000);
+
   it('is for staff and admins only; unknown showtimes and seats are 404, bad ids and pages 422', async () => {
     const show = await newShowtime();
     const other = await newShowtime();

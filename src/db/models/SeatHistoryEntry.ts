@@ -1,5 +1,6 @@
 import { Model, type RelationMappings } from 'objection';
 import { Reservation } from './Reservation';
+import { ReservationSeat } from './ReservationSeat';
 import { Seat } from './Seat';
 import { Showtime } from './Showtime';
 import { User } from './User';
@@ -29,12 +30,19 @@ export class SeatHistoryEntry extends Model {
   cancel_reason!: string | null;
   occurred_at!: Date;
   reservation?: Reservation;
+  reservationSeat?: ReservationSeat;
   seat?: Seat;
   showtime?: Showtime;
   actor?: User | null;
 
   static relationMappings = (): RelationMappings => ({
     reservation: { relation: Model.BelongsToOneRelation, modelClass: Reservation, join: { from: 'seat_history.reservation_id', to: 'reservations.id' } },
+    // The row's foreign key: the reservation seat the entry is about.
+    reservationSeat: {
+      relation: Model.BelongsToOneRelation,
+      modelClass: ReservationSeat,
+      join: { from: ['seat_history.reservation_id', 'seat_history.seat_id'], to: ['reservation_seats.reservation_id', 'reservation_seats.seat_id'] },
+    },
     seat: { relation: Model.BelongsToOneRelation, modelClass: Seat, join: { from: 'seat_history.seat_id', to: 'seats.id' } },
     showtime: { relation: Model.BelongsToOneRelation, modelClass: Showtime, join: { from: 'seat_history.showtime_id', to: 'showtimes.id' } },
     actor: { relation: Model.BelongsToOneRelation, modelClass: User, join: { from: 'seat_history.actor_id', to: 'users.id' } },
