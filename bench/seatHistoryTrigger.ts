@@ -5,7 +5,7 @@
  * and dropped here, since it disables a trigger). Plus the bare seat insert, server-side, without
  * client round trips. A quick measurement for the report, not part of `npm run bench`.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/seatHistoryTrigger.ts [holds per round] [seats per hold] [clients]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/seatHistoryTrigger.ts [holds per round] [seats per hold] [clients] [rounds]
  */
 import { randomUUID } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
@@ -14,7 +14,7 @@ import { knexConfig } from '../knexfile';
 const HOLDS = Number(process.argv[2] ?? 400);
 const SEATS = Number(process.argv[3] ?? 4);
 const CLIENTS = Number(process.argv[4] ?? 1);
-const ROUNDS = 6;
+const ROUNDS = Number(process.argv[5] ?? 6);
 
 async function hold(knex: Knex, userId: number, showtimeId: number, seatIds: number[]): Promise<void> {
   const id = randomUUID();
