@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createApp } from '../src/app';
 import { createTemporalClient } from '../src/temporal/client';
-import { createShowtime, createUser } from './helpers/factories';
+import { createShowtime, createUser, insertReservation } from './helpers/factories';
 import { apiClient, type ApiClient } from './helpers/http';
 import { activeSeatIds, holdSeats, waitForStatus } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
@@ -159,6 +159,41 @@ describe('seat history', () => {
     // A reservation deleted with its seats (nothing in the app does; an operator might) takes its history along.
     await stack.knex('reservations').where({ id: held.id }).delete();
     expect(await stack.knex('seat_history').where({ reservation_id: held.id }).count({ n: '*' })).toEqual([{ n: 0 }]);
+  }, 60_000);
+
+  it('records whatever writer changes the seats: a late payment retaking released seats, a release written status first', async () => {
+    const show = await newShowtime();
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const [s1, s2] = [show.seats[0].id, show.seats[1].id];
+    // Rows as the worker writes them, without a workflow: held, then expired as releaseSeats does it.
+    const late = await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s1] });
+    await stack.knex.transaction(async (trx) => {
+      await trx('reservation_seats').where({ reservation_id: late }).update({ is_active: false });
+      await trx('reservations').where({ id: late }).update({ status: 'expired', expired_at: trx.fn.now() });
+    });
+    // A payment that arrives late and finds the seat free retakes it and confirms, in one transaction.
+    await stack.knex.transaction(async (trx) => {
+      await trx('reservation_seats').where({ reservation_id: late }).update({ is_active: true });
+      await trx('reservations').where({ id: late }).update({ status: 'confirmed', confirmed_at: trx.fn.now() });
+    });
+    expect(summary(await entriesOf(show.id, s1))).toEqual([
+      ['held', late, user.id, null, null],
+      ['released', late, user.id, null, 'expired'],
+      ['held', late, user.id, null, null],
+      ['booked', late, user.id, null, null],
+    ]);
+
+    // An operator who writes the status before releasing the seats.
+    const other = await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [s2] });
+    await stack.knex.transaction(async (trx) => {
+      await trx('reservations').where({ id: other }).update({ status: 'cancelled', cancelled_at: trx.fn.now(), cancel_reason: 'duplicate booking' });
+      await trx('reservation_seats').where({ reservation_id: other }).update({ is_active: false });
+    });
+    const released = await entriesOf(show.id, s2);
+    expect(released.map((e) => [e.event, e.reason, e.cancel_reason])).toEqual([
+      ['held', null, null],
+      ['released', 'cancelled', 'duplicate booking'],
+    ]);
   }, 60_000);
 
   it('is for staff and admins only; unknown showtimes and seats are 404, bad ids and pages 422', async () => {
