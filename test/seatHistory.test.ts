@@ -106,6 +106,27 @@ describe('seat history', () => {
     expect(second.body.items).toEqual(a3History.slice(3));
   }, 120_000);
 
+  it('lists an earlier offline admission uploaded after an online one as a second check-in, by its scanner, at its scan time', async () => {
+    const show = await newShowtime();
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const booking = await holdSeats(api, user.token, show.id, [show.seats[0].id]);
+    expect((await api.post(`/reservations/${booking.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token })).body.status).toBe('confirmed');
+    const [ticket] = (await api.get(`/reservations/${booking.id}/tickets`, { token: user.token })).body.tickets as { secret: string }[];
+    const online = await api.post('/checkin', { secret: ticket.secret, nonce: randomUUID() }, { token: staff.token });
+    expect(online.body.result).toBe('ok');
+    const scannedAt = new Date(Date.now() - 60_000).toISOString();
+    const upload = await api.post('/checkin/batch', { showtime_id: show.id, scans: [{ secret: ticket.secret, nonce: randomUUID(), scanned_at: scannedAt }] }, { token: admin.token });
+    expect(upload.body.results[0].displaced).toBeTruthy();
+
+    const history = await entriesOf(show.id, show.seats[0].id);
+    expect(history.map((e) => [e.event, e.actor_id, e.at])).toEqual([
+      ['held', null, expect.any(String)],
+      ['booked', null, expect.any(String)],
+      ['checked_in', staff.id, online.body.checked_in_at],
+      ['checked_in', admin.id, scannedAt],
+    ]);
+  }, 60_000);
+
   it('keeps no entry of a hold that rolled back', async () => {
     const show = await newShowtime();
     const user = await createUser(stack.knex, stack.config.jwtSecret);

@@ -15,6 +15,7 @@ export const seatHistoryRoutes: RouteDoc[] = [
     description: [
       'Every hold, booking (confirm), release (cancel or expiry, with the reason) and check-in of the seat for this showtime, oldest first, with the reservation, its user, and the staff member who scanned the ticket.',
       'The entries are written by database triggers in the same transaction as the change, whichever process made it (the API\'s hold, the workflow\'s activities, an operator\'s SQL): a hold that rolled back left none.',
+      'The list is in the order the entries were recorded. An offline scan uploaded later (POST /checkin/batch) that is earlier than the admission on record becomes the admission: it is listed as a further `checked_in`, with its own scanner and scan time.',
       'A seat of the showtime\'s auditorium that is out of service keeps its history.',
     ].join('\n\n'),
     tag: 'showtimes',
