@@ -34,7 +34,9 @@ async function retake(trx: Knex.Transaction, input: RetakeSeatsInput): Promise<s
         .join('seats as s', 's.id', 'rs.seat_id')
         .join('showtimes as st', 'st.id', 'rs.showtime_id')
         .where('rs.reservation_id', input.reservationId)
-        .where((b) => b.where('s.is_active', false).orWhere('s.is_deleted', true).orWhere('st.is_deleted', true))
+        .where((b) => {
+          b.where('s.is_active', false).orWhere('s.is_deleted', true).orWhere('st.is_deleted', true);
+        })
         .first('rs.id');
       if (unusable) return null;
       await ReservationSeat.query(sp).where({ reservation_id: input.reservationId, is_active: false }).patch({ is_active: true });
