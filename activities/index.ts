@@ -4,6 +4,9 @@ import { createReservationActivities } from './reservations';
 import { createPaymentActivities } from './payments';
 import { createMaintenanceActivities } from './maintenance';
 import { createTicketActivities } from './tickets';
+import { createHoldExtensionActivities } from './holdExtension';
+import { createLatePaymentActivities } from './latePayment';
+import { createPaymentStatusActivities } from './paymentStatus';
 import type { TicketKeys } from '../src/tickets/keys';
 
 export interface ActivityDeps {
@@ -19,6 +22,9 @@ export function createActivities({ knex, paymentProvider, ticketKeys }: Activity
     ...createPaymentActivities(knex, paymentProvider),
     ...createMaintenanceActivities(knex),
     ...createTicketActivities(knex, ticketKeys),
+    ...createHoldExtensionActivities(knex),
+    ...createLatePaymentActivities(knex),
+    ...createPaymentStatusActivities(paymentProvider),
     /** The benchmark's and smoke test's no-op: proves a worker can reach Postgres. */
     async ping(): Promise<string> {
       const { rows } = await knex.raw<{ rows: { now: Date }[] }>('SELECT now() AS now');

@@ -12,6 +12,8 @@ export interface ReservationSnapshot {
   total_price: string;
   hold_expires_at: string;
   show_starts_at: string;
+  /** Absent from snapshots recorded before completion moved to the show's end. */
+  show_ends_at?: string;
   payment_id: string | null;
 }
 
@@ -38,7 +40,7 @@ export function createReservationActivities(knex: Knex) {
         const row = await trx('reservations as r')
           .join('showtimes as s', 's.id', 'r.showtime_id')
           .where('r.id', reservationId)
-          .first('r.status', 'r.user_id', 'r.showtime_id', 'r.total_price', 'r.hold_expires_at', 'r.payment_id', 's.starts_at');
+          .first('r.status', 'r.user_id', 'r.showtime_id', 'r.total_price', 'r.hold_expires_at', 'r.payment_id', 's.starts_at', 's.ends_at');
         if (!row) return null;
         return {
           reservation_id: reservationId,
@@ -48,6 +50,7 @@ export function createReservationActivities(knex: Knex) {
           total_price: row.total_price,
           hold_expires_at: new Date(row.hold_expires_at).toISOString(),
           show_starts_at: new Date(row.starts_at).toISOString(),
+          show_ends_at: new Date(row.ends_at).toISOString(),
           payment_id: row.payment_id,
         };
       });

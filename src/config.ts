@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   ADMIN_REGISTRATION_SECRET: z.string().min(8).default(DEV_ADMIN_SECRET),
   HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
+  // Each extension adds HOLD_TTL_SECONDS to the hold's expiry; 0 turns extensions off.
+  HOLD_MAX_EXTENSIONS: int(2),
   // No default here: production must name its provider (see loadConfig).
   PAYMENT_PROVIDER: z.enum(['fake', 'stripe']).optional(),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -129,6 +131,8 @@ export interface Config {
   jwtSecret: string;
   adminRegistrationSecret: string;
   holdTtlSeconds: number;
+  /** How many times a hold may be extended (POST /reservations/:id/extend), by holdTtlSeconds each. */
+  holdMaxExtensions: number;
   paymentProvider: 'fake' | 'stripe';
   paymentWebhookSecret: string;
   stripeSecretKey: string | undefined;
@@ -222,6 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: e.JWT_SECRET,
     adminRegistrationSecret: e.ADMIN_REGISTRATION_SECRET,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
+    holdMaxExtensions: e.HOLD_MAX_EXTENSIONS,
     paymentProvider,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     stripeSecretKey: e.STRIPE_SECRET_KEY,
@@ -308,6 +313,7 @@ export function configToEnv(config: Config): Record<string, string> {
     JWT_SECRET: config.jwtSecret,
     ADMIN_REGISTRATION_SECRET: config.adminRegistrationSecret,
     HOLD_TTL_SECONDS: String(config.holdTtlSeconds),
+    HOLD_MAX_EXTENSIONS: String(config.holdMaxExtensions),
     PAYMENT_PROVIDER: config.paymentProvider,
     PAYMENT_WEBHOOK_SECRET: config.paymentWebhookSecret,
     FAKE_PAYMENT_WEBHOOK_URL: config.fakePayments.webhookUrl,

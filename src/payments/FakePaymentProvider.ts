@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION } from '../db/pgErrors';
-import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
+import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentLookup, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
 
 /** How the fake provider answers each test payment method (API.md, "Payment methods"). */
 export const FAKE_PAYMENT_METHODS = {
@@ -72,6 +72,25 @@ export class FakePaymentProvider implements PaymentProvider {
       return { status: 'declined', paymentId: row.id, reason };
     }
     return { status: row.status === 'pending' ? 'pending' : 'succeeded', paymentId: row.id };
+  }
+
+  /**
+   * A pending charge settles (to its `async_outcome`) when its webhook first falls due, whether
+   * or not the webhook got through: the provider knows its verdict before we are told.
+   */
+  async getPayment(paymentId: string): Promise<PaymentLookup> {
+    const row: { status: string; async_outcome: 'succeeded' | 'failed' | null; settled: boolean } | undefined = await this.knex('fake_provider_charges')
+      .where({ id: paymentId })
+      .first(
+        'status',
+        'async_outcome',
+        this.knex.raw('(webhook_delivered_at IS NOT NULL OR webhook_attempts > 0 OR webhook_next_at <= now()) AS settled'),
+      );
+    if (!row) throw new PaymentNotFoundError(paymentId);
+    const status = row.status === 'pending' && row.async_outcome && row.settled ? row.async_outcome : row.status;
+    if (status === 'succeeded') return { status: 'succeeded', paymentId };
+    if (status === 'pending') return { status: 'pending', paymentId };
+    return { status: 'failed', paymentId, failureReason: row.async_outcome === 'failed' ? 'Your card has insufficient funds.' : 'Your card was declined.' };
   }
 
   async refund(req: RefundRequest): Promise<RefundResult> {
