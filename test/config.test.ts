@@ -102,6 +102,12 @@ describe('configuration', () => {
       PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '1',
       PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '8',
       API_PROCESSES: '2',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_RETRY_INITIAL_INTERVAL_MS: '100',
+      WEBHOOK_RETRY_MAX_INTERVAL_MS: '200',
+      WEBHOOK_GIVE_UP_AFTER_SECONDS: '300',
+      WEBHOOK_TIMEOUT_MS: '400',
+      WEBHOOK_SWEEP_INTERVAL_MS: '500',
     });
     expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });

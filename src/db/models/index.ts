@@ -6,3 +6,6 @@ export { Seat, type SeatType } from './Seat';
 export { Showtime } from './Showtime';
 export { Reservation } from './Reservation';
 export { ReservationSeat } from './ReservationSeat';
+export { WebhookEndpoint } from './WebhookEndpoint';
+export { WebhookEvent } from './WebhookEvent';
+export { WebhookDelivery, type WebhookDeliveryStatus } from './WebhookDelivery';
