@@ -53,6 +53,21 @@ describe('configuration', () => {
     expect(config.workerMetrics).toEqual({ host: '0.0.0.0', sdkPort: 0, appPort: 9465 });
   });
 
+  it('refuses private webhook targets by default in production only, and retries webhooks for 3 days', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      allowPrivateTargets: true,
+      retryInitialIntervalMs: 30_000,
+      retryMaxIntervalMs: 3_600_000,
+      giveUpAfterSeconds: 3 * 24 * 3600,
+      timeoutMs: 10_000,
+      sweepIntervalMs: 5_000,
+    });
+    expect(loadConfig(PRODUCTION).webhooks.allowPrivateTargets).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).webhooks.allowPrivateTargets).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }).webhooks.allowPrivateTargets).toBe(false);
+    expect(failure({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toContain('WEBHOOK_ALLOW_PRIVATE_TARGETS');
+  });
+
   it('configToEnv gives back an environment that loads as the same config, defaults and every setting changed alike', () => {
     expect(loadConfig(configToEnv(loadConfig({})))).toEqual(loadConfig({}));
     const changed = loadConfig({

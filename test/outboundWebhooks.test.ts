@@ -4,7 +4,7 @@ import { recordHistory } from './helpers/histories';
 import { eventually, holdSeats } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhookReceiver';
-import { webhookDeliveryWorkflowId } from '../workflows/webhookShared';
+import { webhookDeliveryWorkflowId, webhookRedeliveryWorkflowId } from '../workflows/webhookShared';
 
 const ALL_EVENTS = [
   'reservation.held',
@@ -228,6 +228,9 @@ describe('outbound webhooks', () => {
       return log.body.items[0].status === 'delivered' ? log.body.items[0] : undefined;
     }, DELIVERY_TIMEOUT_MS, 100);
     expect(after).toMatchObject({ attempts: 2, redeliveries: 1, last_status_code: 200 });
+    const redelivery = stack.client.workflow.getHandle(webhookRedeliveryWorkflowId(delivered.id, 1));
+    expect(await redelivery.result()).toBe('delivered');
+    await recordHistory(redelivery, 'webhook-redelivered');
 
     expect((await api.post(`/webhook-endpoints/${endpoint.id}/deliveries/2147483647/redeliver`, {}, { token })).body).toMatchObject({ code: 'WEBHOOK_DELIVERY_NOT_FOUND' });
 
@@ -252,6 +255,35 @@ describe('outbound webhooks', () => {
     }, DELIVERY_TIMEOUT_MS, 100);
   });
 
+  it('sends ticket.checked_in after the booking it belongs to', async () => {
+    const { token } = await admin();
+    const door = await receiver();
+    await subscribe(door.url, token, ['reservation.confirmed', 'ticket.checked_in']);
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const staff = await createUser(stack.knex, stack.config.jwtSecret, 'staff');
+    const show = await createShowtime(stack.knex, { startsInMinutes: 30 });
+    const reservation = await holdSeats(api, user.token, show.id, [show.seats[0].id]);
+    expect((await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token })).status).toBe(200);
+    const ticket = await eventually(async () => (await api.get(`/reservations/${reservation.id}/tickets`, { token: user.token })).body?.tickets?.[0], DELIVERY_TIMEOUT_MS, 100);
+    const scan = await api.post('/checkin', { nonce: `n-${reservation.id}`, secret: ticket.secret, showtime_id: show.id, gate: 'A' }, { token: staff.token });
+    expect(scan.body).toMatchObject({ result: 'ok' });
+
+    await eventually(async () => door.acknowledged().some((r) => r.body.type === 'ticket.checked_in'), DELIVERY_TIMEOUT_MS, 100);
+    const mine = door.acknowledged().filter((r) => (r.body.data.object as { reservation_id?: string; id?: string }).reservation_id === reservation.id || (r.body.data.object as { id?: string }).id === reservation.id);
+    expect(mine.map((r) => [r.body.type, r.body.sequence])).toEqual([['reservation.confirmed', 1], ['ticket.checked_in', 2]]);
+    expect(mine[1].body.data.object).toEqual({
+      object: 'checkin',
+      id: expect.any(Number),
+      ticket_id: ticket.id,
+      reservation_id: reservation.id,
+      showtime_id: show.id,
+      seat_id: show.seats[0].id,
+      checked_in_at: scan.body.checked_in_at,
+      gate: 'A',
+      offline: false,
+    });
+  });
+
   it('writes events in the transaction of the change: a rolled-back change leaves none', async () => {
     const { token } = await admin();
     await subscribe('https://hooks.example.com/rollback', token, ['reservation.confirmed']);
@@ -268,5 +300,45 @@ describe('outbound webhooks', () => {
       .catch(() => undefined);
     expect(inside).toBe(1);
     expect(await stack.knex('webhook_events').where({ reservation_id: reservation.id, type: 'reservation.confirmed' })).toHaveLength(0);
+  });
+});
+
+describe('outbound webhooks: giving up', () => {
+  const { stack, api } = useTestStack({
+    env: { WEBHOOK_RETRY_INITIAL_INTERVAL_MS: '200', WEBHOOK_RETRY_MAX_INTERVAL_MS: '400', WEBHOOK_GIVE_UP_AFTER_SECONDS: '2', WEBHOOK_SWEEP_INTERVAL_MS: '500' },
+  });
+  let receiver: WebhookReceiver | undefined;
+  afterEach(async () => {
+    await stack.knex('webhook_endpoints').update({ is_deleted: true });
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+
+  it('gives an event up after WEBHOOK_GIVE_UP_AFTER_SECONDS, marks it failed, and sends the next one', async () => {
+    const { token } = await createUser(stack.knex, stack.config.jwtSecret, 'admin');
+    // The hold is never acknowledged; everything after it is.
+    receiver = await startWebhookReceiver((_received, body) => (body.type === 'reservation.held' ? 500 : 204));
+    const created = await api.post('/webhook-endpoints', { url: receiver.url, events: ['reservation.held', 'reservation.cancelled'] }, { token });
+    expect(created.status).toBe(201);
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const reservation = await holdSeats(api, user.token, show.id, [show.seats[0].id]);
+    expect((await api.post(`/reservations/${reservation.id}/cancel`, {}, { token: user.token })).status).toBe(200);
+
+    await eventually(async () => receiver?.acknowledged().some((r) => r.body.type === 'reservation.cancelled'), DELIVERY_TIMEOUT_MS, 100);
+    const types = receiver.received.map((r) => r.body.type);
+    // Every attempt at the hold came before the cancellation was sent.
+    expect(types.lastIndexOf('reservation.held')).toBeLessThan(types.indexOf('reservation.cancelled'));
+    expect(types.filter((t) => t === 'reservation.held').length).toBeGreaterThanOrEqual(2);
+
+    const log = await api.get(`/webhook-endpoints/${created.body.id}/deliveries?reservation_id=${reservation.id}`, { token });
+    const held = log.body.items.find((d: { event_type: string }) => d.event_type === 'reservation.held');
+    expect(held).toMatchObject({ status: 'failed', last_status_code: 500, last_error: 'HTTP 500', next_attempt_at: null, delivered_at: null });
+    expect(log.body.items.find((d: { event_type: string }) => d.event_type === 'reservation.cancelled')).toMatchObject({ status: 'delivered', last_status_code: 204 });
+
+    const handle = stack.client.workflow.getHandle(webhookDeliveryWorkflowId(created.body.id, held.event_id));
+    expect(await handle.result()).toBe('failed');
+    await recordHistory(handle, 'webhook-given-up-then-next-event');
   });
 });
