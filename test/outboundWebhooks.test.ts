@@ -1,5 +1,5 @@
 import { verifyWebhookSignature } from '../src/payments/webhookSignature';
-import { createShowtime, createUser } from './helpers/factories';
+import { createShowtime, createUser, insertReservation } from './helpers/factories';
 import { recordHistory } from './helpers/histories';
 import { eventually, holdSeats } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
@@ -282,6 +282,65 @@ describe('outbound webhooks', () => {
       gate: 'A',
       offline: false,
     });
+  });
+
+  it('loses no event committed while the worker is down, and a second dispatch of an event sends nothing twice', async () => {
+    const { token } = await admin();
+    const r = await receiver();
+    const endpoint = await subscribe(r.url, token, ['reservation.held']);
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    await stack.stopWorker();
+    let reservationId: string;
+    try {
+      reservationId = (await holdSeats(api, user.token, show.id, [show.seats[0].id])).id;
+      const [event] = await stack.knex('webhook_events').where({ reservation_id: reservationId });
+      expect(event).toMatchObject({ type: 'reservation.held', sequence: 1, dispatched_at: null });
+    } finally {
+      await stack.startWorker();
+    }
+    const [event] = await stack.knex('webhook_events').where({ reservation_id: reservationId });
+    await eventually(async () => r.acknowledged().some((x) => x.body.id === event.id), DELIVERY_TIMEOUT_MS, 100);
+    const handle = stack.client.workflow.getHandle(webhookDeliveryWorkflowId(endpoint.id, event.id));
+    expect(await handle.result()).toBe('delivered');
+    const { runId } = await handle.describe();
+
+    // As if the dispatcher had died after starting the workflow but before marking the event: the sweep dispatches it again.
+    await stack.knex('webhook_events').where({ id: event.id }).update({ dispatched_at: null });
+    await eventually(async () => (await stack.knex('webhook_events').where({ id: event.id }).first()).dispatched_at, DELIVERY_TIMEOUT_MS, 100);
+    expect((await handle.describe()).runId).toBe(runId);
+    expect(await stack.knex('webhook_deliveries').where({ event_id: event.id })).toEqual([expect.objectContaining({ attempts: 1, status: 'delivered' })]);
+    expect(r.received.filter((x) => x.body.id === event.id)).toHaveLength(1);
+  });
+
+  it('turns every writer\'s status changes into events (an operator\'s SQL too): expired, completed, refunded; not a return to held', async () => {
+    const { token } = await admin();
+    const r = await receiver();
+    await subscribe(r.url, token);
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const expiring = await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [show.seats[0].id] });
+    for (const status of ['pending_payment', 'held', 'pending_payment', 'expired']) {
+      await stack.knex('reservations').where({ id: expiring }).update({ status });
+    }
+    await stack.knex('reservations').where({ id: expiring }).update({ refund_amount: '0.00' });
+    await stack.knex('reservations').where({ id: expiring }).update({ refund_amount: '7.50' });
+    const completing = await insertReservation(stack.knex, { showtimeId: show.id, userId: user.id, seatIds: [show.seats[1].id], status: 'confirmed' });
+    await stack.knex('reservations').where({ id: completing }).update({ status: 'completed' });
+
+    const eventsOf = async (id: string) => (await stack.knex('webhook_events').where({ reservation_id: id }).orderBy('sequence')).map((e) => [e.sequence, e.type]);
+    expect(await eventsOf(expiring)).toEqual([
+      [1, 'reservation.held'],
+      [2, 'reservation.expired'],
+      [3, 'reservation.refunded'],
+    ]);
+    expect(await eventsOf(completing)).toEqual([
+      [1, 'reservation.confirmed'],
+      [2, 'reservation.completed'],
+    ]);
+    await eventually(async () => r.acknowledged().length === 5, DELIVERY_TIMEOUT_MS, 100);
+    const refunded = r.acknowledged().find((x) => x.body.type === 'reservation.refunded');
+    expect(refunded?.body.data.object).toMatchObject({ id: expiring, status: 'expired', refund_amount: '7.50', expired_at: null });
   });
 
   it('writes events in the transaction of the change: a rolled-back change leaves none', async () => {
