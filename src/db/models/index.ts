@@ -7,3 +7,6 @@ export { Showtime } from './Showtime';
 export { Reservation } from './Reservation';
 export { ReservationSeat } from './ReservationSeat';
 export { SeatHistoryEntry, type SeatHistoryEvent, type SeatReleaseReason } from './SeatHistoryEntry';
+export { WebhookEndpoint } from './WebhookEndpoint';
+export { WebhookEvent } from './WebhookEvent';
+export { WebhookDelivery, type WebhookDeliveryStatus } from './WebhookDelivery';
