@@ -25,7 +25,9 @@ export class RefreshToken extends BaseModel {
     },
     /** Tokens that can no longer be used (expired or revoked), which the purge deletes. */
     stale(query) {
-      query.where((q) => q.where('refresh_tokens.expires_at', '<', raw('now()')).orWhereNotNull('refresh_tokens.revoked_at'));
+      query.where((q) => {
+        q.where('refresh_tokens.expires_at', '<', raw('now()')).orWhereNotNull('refresh_tokens.revoked_at');
+      });
     },
   };
 
