@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { FakeProviderCharge, FakeProviderRefund } from '../db/models';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION } from '../db/pgErrors';
 import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentLookup, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
 
@@ -27,11 +28,6 @@ type FakeMethod = keyof typeof FAKE_PAYMENT_METHODS;
 const isFakeMethod = (m: string): m is FakeMethod => Object.prototype.hasOwnProperty.call(FAKE_PAYMENT_METHODS, m);
 const idFor = (prefix: string, key: string) => `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
-interface ChargeRow {
-  id: string;
-  status: string;
-}
-
 /**
  * A deterministic provider for development and tests. It keeps its own ledger in Postgres,
  * the way a real provider keeps one on its side, so tests can count charges and refunds.
@@ -47,14 +43,14 @@ export class FakePaymentProvider implements PaymentProvider {
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const outcome = isFakeMethod(req.paymentMethod) ? FAKE_PAYMENT_METHODS[req.paymentMethod] : 'declined';
     const asyncOutcome = isFakeMethod(req.paymentMethod) ? ASYNC_OUTCOMES[req.paymentMethod] : undefined;
-    await this.knex('fake_provider_charges')
+    await FakeProviderCharge.query(this.knex)
       .insert({
         id: idFor('pi_fake', req.idempotencyKey),
         idempotency_key: req.idempotencyKey,
         payment_method: req.paymentMethod,
         amount: req.amount,
         status: outcome,
-        metadata: JSON.stringify(req.metadata),
+        metadata: req.metadata,
         ...(asyncOutcome
           ? {
               async_outcome: asyncOutcome,
@@ -64,9 +60,8 @@ export class FakePaymentProvider implements PaymentProvider {
       })
       .onConflict('idempotency_key')
       .ignore();
-    const row: ChargeRow = await this.knex('fake_provider_charges')
-      .where({ idempotency_key: req.idempotencyKey })
-      .first('id', 'status');
+    // Inserted above, or by an earlier charge with this key: always there.
+    const row = (await FakeProviderCharge.query(this.knex).findOne({ idempotency_key: req.idempotencyKey }).select('id', 'status')) as FakeProviderCharge;
     if (row.status === 'declined') {
       const reason = isFakeMethod(req.paymentMethod) ? 'Your card was declined.' : `Unsupported payment method: ${req.paymentMethod}`;
       return { status: 'declined', paymentId: row.id, reason };
@@ -96,7 +91,7 @@ export class FakePaymentProvider implements PaymentProvider {
   async refund(req: RefundRequest): Promise<RefundResult> {
     const refundId = idFor('re_fake', req.idempotencyKey);
     try {
-      await this.knex('fake_provider_refunds')
+      await FakeProviderRefund.query(this.knex)
         .insert({ id: refundId, charge_id: req.paymentId, idempotency_key: req.idempotencyKey, amount: req.amount })
         .onConflict('idempotency_key')
         .ignore();

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SeatType } from '../db/models/Seat';
+import type { Seat } from '../db/models/Seat';
 import type { LayoutSeat } from './bestAvailable';
 
 export interface PricedLayoutSeat extends LayoutSeat {
@@ -18,7 +18,8 @@ const cache = new Map<number, { at: number; seats: Promise<PricedLayoutSeat[]> }
 async function readLayout(knex: Knex, auditoriumId: number): Promise<PricedLayoutSeat[]> {
   const rows = await knex('seats')
     .where({ auditorium_id: auditoriumId })
-    .select<{ id: number; row: string; number: number; seat_type: SeatType; is_active: boolean; is_deleted: boolean; price_modifier: string }[]>(
+    // Plain knex rows: the hold path skips model instances.
+    .select<Pick<Seat, 'id' | 'row' | 'number' | 'seat_type' | 'is_active' | 'is_deleted' | 'price_modifier'>[]>(
       'id', 'row', 'number', 'seat_type', 'is_active', 'is_deleted', 'price_modifier',
     );
   return rows.map((r) => ({
