@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import knexFactory, { type Knex } from 'knex';
+import { knexConfig } from '../../knexfile';
 import { orphanSingles, type LayoutSeat } from '../../src/reservations/bestAvailable';
 import type { BenchContext } from '../context';
 import { createBenchShowtime, type BenchUser } from '../fixtures';
@@ -166,8 +168,27 @@ async function soldSeatMap(knex: BenchContext['stack']['knex'], showtimeId: numb
  * concurrency, without HTTP or auth. Its rows stay (they are held seats of a bench showtime).
  */
 export async function measurePremiereFloor(ctx: BenchContext, holds: number, users: BenchUser[]): Promise<{ time_to_sellout_s: number }> {
-  const { knex, client, taskQueue } = ctx.stack;
-  const st = await createBenchShowtime(knex, holds * PARTY);
+  const { client, taskQueue } = ctx.stack;
+  const st = await createBenchShowtime(ctx.stack.knex, holds * PARTY);
+  // As many connections as the 2 API processes' pools, and no acquire deadline: the floor
+  // measures the inserts and starts, never a pool refusing under the bench's own load.
+  const knex = knexFactory({ ...knexConfig(ctx.stack.databaseUrl), pool: { min: 0, max: 40, acquireTimeoutMillis: 120_000 } });
+  try {
+    return await floorRun(ctx, knex, client, taskQueue, st, holds, users);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+async function floorRun(
+  ctx: BenchContext,
+  knex: Knex,
+  client: BenchContext['stack']['client'],
+  taskQueue: string,
+  st: { id: number; seatIds: number[] },
+  holds: number,
+  users: BenchUser[],
+): Promise<{ time_to_sellout_s: number }> {
   const t0 = performance.now();
   await limited(holds, ctx.params.premiereInFlight, async (i) => {
     const id = randomUUID();
