@@ -8,6 +8,10 @@ export class Auditorium extends BaseModel {
 
   id!: number;
   name!: string;
+  /** The best view, for best-available holds; both null: the centre of the middle rows. */
+  focal_row!: string | null;
+  /** A seat number in focal_row, a half between two; numeric, so it comes back as a string. */
+  focal_seat!: string | null;
   seats?: Seat[];
   showtimes?: Showtime[];
 
