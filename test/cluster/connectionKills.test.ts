@@ -6,7 +6,7 @@ import { apiClient } from '../helpers/http';
 import { doubleBookedSeats } from '../helpers/reservations';
 import { useTestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
-import { runProbe, untrueAnswers } from './helpers/probe';
+import { runProbe, summarize, untrueAnswers } from './helpers/probe';
 import { temporalDatabases } from './helpers/temporalServices';
 
 /**
@@ -53,6 +53,7 @@ describe('every Postgres connection of the app and of Temporal killed under traf
     }
     probe.stop();
     await probe.done;
+    console.log(`answers: ${summarize(probe.answers)}`);
     // Temporal's services hold connections of their own: more than the app's alone were cut.
     expect(terminated).toBeGreaterThan(KILLS * 5);
     expect(probe.answers.filter((x) => x.step === 'hold' && x.status === 201).length).toBeGreaterThan(5);

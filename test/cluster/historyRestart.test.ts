@@ -4,7 +4,7 @@ import { apiClient } from '../helpers/http';
 import { activeSeatIds, chargeCount, doubleBookedSeats, holdSeats, waitForStatus } from '../helpers/reservations';
 import { useTestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
-import { runProbe, untrueAnswers } from './helpers/probe';
+import { runProbe, summarize, untrueAnswers } from './helpers/probe';
 import { killService, servicePid, startService } from './helpers/temporalServices';
 
 /**
@@ -49,6 +49,7 @@ describe('the history service killed and restarted under traffic', () => {
     probe.stop();
     await probe.done;
 
+    console.log(`answers: ${summarize(probe.answers)}`);
     const holds = probe.answers.filter((x) => x.step === 'hold');
     expect(holds.filter((x) => x.status === 201).length).toBeGreaterThan(5);
     expect(await untrueAnswers(stack, users, probe.answers)).toEqual([]);

@@ -99,3 +99,10 @@ export async function untrueAnswers(stack: Pick<TestStack, 'knex' | 'client'>, u
   }
   return violations;
 }
+
+/** "hold 201×40, hold 503×3, confirm 200×25, ...": what the run answered, for the test's log. */
+export function summarize(answers: Answer[]): string {
+  const counts = new Map<string, number>();
+  for (const a of answers) counts.set(`${a.step} ${a.status}`, (counts.get(`${a.step} ${a.status}`) ?? 0) + 1);
+  return [...counts].sort().map(([k, n]) => `${k}×${n}`).join(', ');
+}
