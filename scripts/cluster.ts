@@ -96,7 +96,8 @@ async function main(): Promise<void> {
         namespace: s.config.temporal.namespace,
         logLevel: s.temporalLogLevel,
         log: say,
-        onServiceLine: (service, line) => write(service, line),
+        // t/: the Temporal services, apart from the app's worker-N.
+        onServiceLine: (service, line) => write(`t/${service}`, line),
         onUnexpectedExit: (service, how) => requestStop(1, `the Temporal ${service} service exited unexpectedly (${how}): stopping everything`),
       }).then((cluster) => {
         stack.push({ name: 'Temporal', stop: cluster.stop });
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
         namespace: s.config.temporal.namespace,
         corsOrigins: [`http://localhost:${s.apiPort}`, `http://127.0.0.1:${s.apiPort}`],
       });
-      const ui = spawnService(spec, (line) => write('ui', line));
+      const ui = spawnService(spec, (line) => write('t/ui', line));
       ui.once('exit', (code, signal) => {
         if (exitCode === undefined) requestStop(1, `the Web UI server exited unexpectedly (${signal ?? `code ${code}`}): stopping everything`);
       });
