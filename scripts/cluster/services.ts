@@ -32,16 +32,14 @@ export function serviceSpec(binary: string, root: string, service: TemporalServi
  */
 export function spawnService(spec: ServiceSpec, onLine?: (line: string) => void): ChildProcess {
   mkdirSync(path.dirname(spec.logFile), { recursive: true });
-  const fd = openSync(spec.logFile, 'a');
+  const log = openSync(spec.logFile, 'a');
   if (!onLine) {
-    const child = spawn(spec.binary, spec.args, { cwd: spec.cwd, detached: true, stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawn(spec.binary, spec.args, { cwd: spec.cwd, detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
     child.unref();
     return child;
   }
-  closeSync(fd);
   const child = spawn(spec.binary, spec.args, { cwd: spec.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = openSync(spec.logFile, 'a');
   const both = (line: string) => {
     try {
       writeSync(log, `${line}\n`);
