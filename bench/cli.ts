@@ -4,7 +4,7 @@ import path from 'node:path';
 export const SCENARIOS = ['levels', 'confirm', 'contention', 'premiere', 'seat_map', 'seat_events', 'expiry', 'open_holds'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-export const USAGE = `usage: npm run bench -- [--quick] [--diagnose] [--only ${SCENARIOS.join(',')}] [--out FILE.json] [--write-readme] [--seatmap-readme]`;
+export const USAGE = `usage: npm run bench -- [--quick] [--cluster] [--diagnose] [--only ${SCENARIOS.join(',')}] [--out FILE.json] [--write-readme] [--seatmap-readme]`;
 
 export interface BenchCli {
   quick: boolean;
@@ -16,6 +16,8 @@ export interface BenchCli {
   seatmapReadme: boolean;
   /** The scenarios to run: all unless --only names some (on a shared machine, one at a time is less noisy). */
   only: ReadonlySet<Scenario>;
+  /** Against `npm run cluster`'s Temporal cluster instead of the dev server: the hold, its floors and the premiere only. */
+  cluster: boolean;
   help: boolean;
 }
 
@@ -30,10 +32,11 @@ export function parseBenchCli(argv: string[], repoRoot: string): BenchCli {
   const cli: BenchCli = {
     quick: false,
     diagnose: false,
-    out: path.join(repoRoot, 'bench', 'results', 'latest.json'),
+    out: '',
     writeReadme: false,
     seatmapReadme: false,
     only: new Set(SCENARIOS),
+    cluster: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -46,10 +49,15 @@ export function parseBenchCli(argv: string[], repoRoot: string): BenchCli {
     else if (a.startsWith('--only=')) cli.only = parseOnly(a.slice('--only='.length));
     else if (a === '--write-readme') cli.writeReadme = true;
     else if (a === '--seatmap-readme') cli.seatmapReadme = true;
+    else if (a === '--cluster') cli.cluster = true;
     else if (a === '--help' || a === '-h') cli.help = true;
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   if (cli.writeReadme) cli.seatmapReadme = true;
+  cli.out ||= path.join(repoRoot, 'bench', 'results', cli.cluster ? 'cluster.json' : 'latest.json');
+  if (cli.cluster && (cli.diagnose || cli.writeReadme)) throw new Error('--cluster runs the hold, its floors and the premiere only: no --diagnose or --write-readme');
+  // A cluster run measures the hold, its floors and the premiere only.
+  if (cli.cluster) cli.only = new Set([...cli.only].filter((s) => s === 'levels' || s === 'premiere'));
   if (!cli.out.endsWith('.json')) throw new Error('--out takes a .json file path');
   return cli;
 }

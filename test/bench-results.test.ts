@@ -151,5 +151,7 @@ describe('benchmark results file', () => {
     expect(parseBenchCli(['--quick'], '/repo').writeReadme).toBe(false);
     expect(parseBenchCli(['--write-readme'], '/repo').writeReadme).toBe(true);
     expect(() => parseBenchCli(['--readme'], '/repo')).toThrow(/unknown argument --readme/);
+    expect(parseBenchCli(['--cluster'], '/repo')).toEqual(expect.objectContaining({ cluster: true, out: '/repo/bench/results/cluster.json' }));
+    expect(() => parseBenchCli(['--cluster', '--write-readme'], '/repo')).toThrow(/--cluster/);
   });
 });
