@@ -83,7 +83,7 @@ export { logLine };
  */
 export async function settleWorker(stack: BenchStack, maxMs: number): Promise<number> {
   const t0 = Date.now();
-  const pids = [stack.worker.pid, ...(stack.temporalPid ? [stack.temporalPid] : [])];
+  const pids = [stack.worker.pid, ...stack.temporalPids];
   const read = () => pids.map((pid) => cpuMs(pid));
   let last = read();
   while (Date.now() - t0 < maxMs) {

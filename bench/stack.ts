@@ -16,6 +16,7 @@ import { findDevServerPid, startDevServer } from '../scripts/devServer';
 import { freePort } from '../scripts/lib/ports';
 import { REPO_ROOT, spawnNodeScript, stopProcess } from '../scripts/lib/processes';
 import { configToEnv, loadConfig } from '../src/config';
+import { startBenchCluster, type BenchTemporal } from './cluster';
 import { pingWorkflow } from './workflows/ping';
 import { DEFAULT_TASK_QUEUE } from '../workflows/shared';
 import { httpClient } from './http';
@@ -126,12 +127,12 @@ export interface BenchStack {
   client: Client;
   taskQueue: string;
   jwtSecret: string;
-  /** The dev server process, when found (for its CPU time). */
-  temporalPid: number | undefined;
+  /** The Temporal server's processes (the dev server, or a cluster's four services), for their CPU time. */
+  temporalPids: number[];
   api: ApiService;
   worker: ServiceProcess;
   /** Another API process on its own port (e.g. with a short hold TTL); stopped with the stack. */
-  startApi(holdTtlSeconds: number, env?: Record<string, string>): Promise<ApiService>;
+  startApi(holdTtlSeconds: number, env?: Record<string, string>, nodeArgs?: string[]): Promise<ApiService>;
   /** Stops the worker and starts a fresh one (an empty workflow cache). */
   restartWorker(): Promise<ServiceProcess>;
   /** Throws when the API or worker process has died. */
@@ -142,6 +143,8 @@ export interface StackOptions {
   cleanup: Cleanup;
   /** Hold TTL of the main API, in seconds. */
   holdTtlSeconds: number;
+  /** A Temporal cluster (`npm run cluster`'s, bench/cluster.ts) instead of the dev server. */
+  cluster?: boolean;
 }
 
 /**
@@ -159,24 +162,28 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   log(`working directory ${dir}`);
 
   const started = Date.now();
+  // The Postgres server first: a cluster keeps its own databases on it too.
+  let serverUrl = process.env.DATABASE_URL;
+  let kind: BenchStack['postgres'] = 'DATABASE_URL';
+  if (!serverUrl) {
+    kind = 'embedded';
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+    cleanup.add('embedded Postgres', () => pg.stop());
+    serverUrl = pg.serverUrl;
+  }
+  assertLoopbackDatabase(serverUrl);
+  const pgServer = serverUrl;
   const [temporal, db, bundlePath] = await Promise.all([
-    (async () => {
+    (async (): Promise<BenchTemporal> => {
+      if (opts.cluster) return startBenchCluster(dir, pgServer, cleanup);
       const executable = await ensureTemporalCli();
       const env: TestWorkflowEnvironment = await startDevServer({ executable, dbFilename: path.join(dir, 'temporal.sqlite'), logLevel: 'error' });
       cleanup.add('Temporal dev server', () => env.teardown());
-      return { env, description: describeExecutable(executable) };
+      const pid = findDevServerPid();
+      return { address: env.address, description: describeExecutable(executable), pids: pid ? [pid] : [] };
     })(),
     (async () => {
-      let serverUrl = process.env.DATABASE_URL;
-      let kind: BenchStack['postgres'] = 'DATABASE_URL';
-      if (!serverUrl) {
-        kind = 'embedded';
-        const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
-        cleanup.add('embedded Postgres', () => pg.stop());
-        serverUrl = pg.serverUrl;
-      }
-      assertLoopbackDatabase(serverUrl);
-      const url = withDatabase(serverUrl, `booking_bench_${process.pid}_${Date.now()}`);
+      const url = withDatabase(pgServer, `booking_bench_${process.pid}_${Date.now()}`);
       await ensureDatabase(url);
       cleanup.add('bench database', () => dropDatabase(url));
       const knexMigrate = (await import('knex')).default(knexConfig(url));
@@ -198,11 +205,11 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       return file;
     })(),
   ]);
-  log(`Temporal dev server at ${temporal.env.address}, database ready (${db.kind}), workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`Temporal (${temporal.description}) at ${temporal.address}, database ready (${db.kind}), workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const knex = createKnex(db.url);
   cleanup.add('bench Postgres pool', () => knex.destroy());
-  const connection = await Connection.connect({ address: temporal.env.address });
+  const connection = await Connection.connect({ address: temporal.address });
   cleanup.add('bench Temporal client', () => connection.close());
   const client = new Client({ connection, namespace: 'default' });
 
@@ -212,7 +219,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   const config = loadConfig({
     NODE_ENV: 'development',
     DATABASE_URL: db.url,
-    TEMPORAL_ADDRESS: temporal.env.address,
+    TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE,
     JWT_SECRET: randomBytes(24).toString('hex'),
     ADMIN_REGISTRATION_SECRET: randomBytes(16).toString('hex'),
@@ -232,20 +239,20 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   const baseEnv: Record<string, string> = { ...configToEnv(config), WORKFLOW_BUNDLE_PATH: bundlePath };
 
   let serial = 0;
-  function spawnService(name: string, script: string, env: Record<string, string>): ServiceProcess {
+  function spawnService(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): ServiceProcess {
     serial += 1;
     const logFile = path.join(dir, `${name}-${serial}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd });
+    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd, nodeArgs });
     closeSync(fd);
     const proc = new ServiceProcess(name, child, logFile);
     cleanup.add(`${name} (pid ${child.pid})`, () => proc.stop());
     return proc;
   }
 
-  async function startApi(holdTtlSeconds: number, env: Record<string, string> = {}): Promise<ApiService> {
+  async function startApi(holdTtlSeconds: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ApiService> {
     const port = await freePort();
-    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds), ...env });
+    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds), ...env }, nodeArgs);
     const baseUrl = `http://127.0.0.1:${port}`;
     const http = httpClient(baseUrl);
     await waitFor(
@@ -290,13 +297,13 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   }
 
   const [api, firstWorker] = await Promise.all([startApi(opts.holdTtlSeconds), startWorker()]);
-  const temporalPid = findDevServerPid();
-  log(`API (pid ${api.proc.pid}), worker (pid ${firstWorker.pid}) and dev server (pid ${temporalPid ?? 'not found'}) up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const temporalPids = temporal.pids;
+  log(`API (pid ${api.proc.pid}), worker (pid ${firstWorker.pid}) and Temporal (pids ${temporalPids.join(', ') || 'not found'}) up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const others: ServiceProcess[] = [];
   const stack: BenchStack = {
     dir,
-    temporalAddress: temporal.env.address,
+    temporalAddress: temporal.address,
     temporalCli: temporal.description,
     databaseUrl: db.url,
     postgres: db.kind,
@@ -304,11 +311,11 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     client,
     taskQueue,
     jwtSecret,
-    temporalPid,
+    temporalPids,
     api,
     worker: firstWorker,
-    async startApi(ttl, env) {
-      const svc = await startApi(ttl, env);
+    async startApi(ttl, env, nodeArgs) {
+      const svc = await startApi(ttl, env, nodeArgs);
       others.push(svc.proc);
       return svc;
     },

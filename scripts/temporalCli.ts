@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { findGo, goInstall, isExecutable, onPath } from './lib/goInstall';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TOOLS_BIN = path.resolve(__dirname, '..', '.tools', 'bin');
@@ -10,54 +10,13 @@ export type TemporalExecutable = { type: 'existing-path'; path: string } | { typ
 
 const log = (msg: string) => console.log(`[temporal-cli] ${msg}`);
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return null;
-}
-
 /** Builds the CLI with `go install` into the ignored tools folder, printing progress as it goes. */
 async function buildWithGo(go: string): Promise<string | null> {
-  mkdirSync(TOOLS_BIN, { recursive: true });
   log(`building github.com/temporalio/cli ${TEMPORAL_CLI_VERSION} with Go into ${TOOLS_BIN}`);
   log('the first build downloads modules and compiles for a few minutes; later runs reuse the binary');
-  const started = Date.now();
-  const child = spawn(go, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: TOOLS_BIN, GOFLAGS: process.env.GOFLAGS ?? '-mod=mod' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let packages = 0;
-  let lastLine = '';
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      lastLine = line;
-      if (!line.startsWith('go: downloading')) packages += 1;
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const ticker = setInterval(() => {
-    log(`still building (${Math.round((Date.now() - started) / 1000)} s, ${packages} packages so far; last: ${lastLine.slice(0, 80)})`);
-  }, 15_000);
-  const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  clearInterval(ticker);
+  const ok = await goInstall({ go, pkg: `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`, gobin: TOOLS_BIN, log });
   const binary = path.join(TOOLS_BIN, 'temporal');
-  if (code !== 0 || !isExecutable(binary)) {
-    log(`go install failed (exit ${code}): ${lastLine}`);
-    return null;
-  }
-  log(`built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`);
-  return binary;
+  return ok && isExecutable(binary) ? binary : null;
 }
 
 /**
@@ -72,7 +31,7 @@ export async function ensureTemporalCli(): Promise<TemporalExecutable> {
   }
   const found = onPath('temporal') ?? (isExecutable(path.join(TOOLS_BIN, 'temporal')) ? path.join(TOOLS_BIN, 'temporal') : null);
   if (found) return { type: 'existing-path', path: found };
-  const go = onPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  const go = findGo();
   if (go) {
     const built = await buildWithGo(go);
     if (built) return { type: 'existing-path', path: built };

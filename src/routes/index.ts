@@ -11,6 +11,7 @@ import { usersRouter } from './users/router';
 import { webhooksRouter } from './webhooks/router';
 import { ticketsRouter } from './tickets/router';
 import { checkinRouter } from './checkin/router';
+import { webhookEndpointsRouter } from './webhookEndpoints/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
@@ -26,5 +27,6 @@ export function apiRouters(deps: AppDeps): Router[] {
     webhooksRouter(deps),
     ticketsRouter(deps),
     checkinRouter(deps),
+    webhookEndpointsRouter(deps),
   ];
 }
