@@ -41,6 +41,7 @@ const NOT_ROLE_GUARDED = [
   'POST /auth/password',
   'POST /reservations',
   'POST /reservations/:id/confirm',
+  'POST /reservations/:id/extend',
   'POST /reservations/:id/cancel',
   'POST /webhooks/payments',
 ];

@@ -140,4 +140,17 @@ describe('a payment that succeeds after its hold expired', () => {
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'confirmed', payment_id: pending.payment_id, tickets_issued: [`ticket-${id}`], refund_amount: null });
     await handle.terminate('test over');
   });
+
+  it('after the show has started, records the refund on the expired reservation and refunds without trying the seats', async () => {
+    const { id, handle } = await h.start({ holdMs: 1000, showInMs: 2500, charges: ['pending'], latePaymentWindowMs: 60_000 });
+    const pending = await confirm(handle);
+    await eventually(async () => (await statusOf(handle)) === 'expired', 10_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    await handle.signal(paymentSignal, { event_id: `evt_${id}`, type: 'payment_intent.succeeded', payment_id: pending.payment_id, amount: '21.00' });
+    expect(await handle.result()).toBe('expired');
+    const retakes = h.stubs.calls(id).filter((c) => c.name === 'retakeSeats').map((c) => c.args[0] as RetakeSeatsInput);
+    expect(retakes).toEqual([{ reservationId: id, paymentId: pending.payment_id, amount: '21.00', retake: false }]);
+    expect((await handle.query(stateQuery)).refund_amount).toBe('21.00');
+    await eventually(async () => h.stubs.names(id).includes('refundPayment'), 10_000);
+  });
 });

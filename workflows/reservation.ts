@@ -307,8 +307,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
           await dbSteps().markHeldAgain(reservationId, lastPaymentError);
           setPhase('held');
         }
-      } else if (effect === 'refund' && lateSuccessEffect(facts(), event.payment_id, paymentId) === 'retake' && patched(LATE_PAYMENT_RETAKES_SEATS)) {
-        await retakeOrRefund(event);
+      } else if (effect === 'refund' && phase === 'expired' && event.payment_id === paymentId && patched(LATE_PAYMENT_RETAKES_SEATS)) {
+        await retakeOrRefund(event, lateSuccessEffect(facts(), event.payment_id, paymentId) === 'retake');
       } else if (effect === 'refund') {
         log.warn('refunding a payment that arrived for a reservation no longer held', { reservationId, phase, paymentId: event.payment_id });
         if (patched(REFUNDS_APART)) {
@@ -328,19 +328,20 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   /**
    * The payment that was pending when the hold expired has succeeded: the same seats again if all
    * are free (one transaction, the seats' unique index deciding), and the booking confirmed as by
-   * a confirm; otherwise the expired reservation records the refund and the money goes back.
+   * a confirm; otherwise (a seat taken, or the show started: `retake` false) the expired
+   * reservation records the refund and the money goes back.
    */
-  async function retakeOrRefund(event: PaymentEvent): Promise<void> {
+  async function retakeOrRefund(event: PaymentEvent, retake: boolean): Promise<void> {
     const amount = event.amount ?? totalPrice;
     await dbSteps().recordPaymentOutcome(event.payment_id, 'succeeded');
-    const outcome = await dbSteps().retakeSeats({ reservationId, paymentId: event.payment_id, amount, retake: true });
+    const outcome = await dbSteps().retakeSeats({ reservationId, paymentId: event.payment_id, amount, retake });
     if (outcome.outcome === 'confirmed') {
       log.info('late payment: the seats were still free; confirmed', { reservationId, paymentId: event.payment_id });
       await issueTickets();
       setPhase('confirmed');
       return;
     }
-    log.warn('late payment: a seat was taken meanwhile; refunding', { reservationId, paymentId: event.payment_id });
+    log.warn('late payment: its seats cannot be retaken; refunding', { reservationId, paymentId: event.payment_id, showStarted: !retake });
     refundAmount = amount;
     refreshDetails();
     await refundApart(event.payment_id, amount);

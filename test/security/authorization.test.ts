@@ -38,6 +38,10 @@ const RESERVATION_RULES: Record<string, { body?: unknown; expect: Record<Exclude
     // Only the customer pays for their own hold; nobody else can, whatever their role.
     expect: { other: [404, 'RESERVATION_NOT_FOUND'], staff: [404, 'RESERVATION_NOT_FOUND'], admin: [404, 'RESERVATION_NOT_FOUND'], anonymous: [401, 'UNAUTHORIZED'] },
   },
+  'POST /reservations/:id/extend': {
+    // Like a confirm: only the customer keeps their own seats longer.
+    expect: { other: [404, 'RESERVATION_NOT_FOUND'], staff: [404, 'RESERVATION_NOT_FOUND'], admin: [404, 'RESERVATION_NOT_FOUND'], anonymous: [401, 'UNAUTHORIZED'] },
+  },
   'POST /reservations/:id/cancel': {
     body: {},
     // Staff see every reservation but cannot cancel one; an admin can (checked last, below).
