@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../src/db/models';
 import { renderEventBody } from '../src/webhooks/eventBody';
 import { sendWebhook } from '../src/webhooks/send';
+import { FailureType } from '../workflows/failures';
 import { webhookDeliveryWorkflowId, type WebhookDeliveryOutcome, type WebhookRetryPolicy } from '../workflows/webhookShared';
 
 /** What the worker's config says about sending (the rest of the policy travels in the workflow's input). */
@@ -15,8 +16,6 @@ export interface WebhookDeliveryKey {
   eventId: string;
 }
 
-/** Failure type of an attempt the receiver did not acknowledge; retried by the activity's policy. */
-export const WEBHOOK_NOT_ACKNOWLEDGED = 'WebhookNotAcknowledged';
 const ERROR_LENGTH = 500;
 
 /** When Temporal will try again after attempt `attempt` failed (its retry policy, as configured). */
@@ -53,7 +52,7 @@ export function createWebhookActivities(knex: Knex, options: WebhookSendingOptio
     async sendWebhookEvent(input: WebhookDeliveryKey & { retry: WebhookRetryPolicy }): Promise<WebhookDeliveryOutcome> {
       const delivery = await deliveryOf(input);
       // The dispatcher writes the row before it starts this workflow; missing means its transaction is being retried.
-      if (!delivery) throw ApplicationFailure.retryable(`no delivery row for ${input.eventId} to endpoint ${input.endpointId} yet`, 'WebhookDeliveryMissing');
+      if (!delivery) throw ApplicationFailure.retryable(`no delivery row for ${input.eventId} to endpoint ${input.endpointId} yet`, FailureType.WebhookDeliveryMissing);
       const endpoint = await WebhookEndpoint.query(knex).findById(input.endpointId);
       if (!endpoint || endpoint.is_deleted) {
         await delivery.$query(knex).patch({ status: 'failed', last_error: 'endpoint deleted', next_attempt_at: null });
@@ -77,7 +76,7 @@ export function createWebhookActivities(knex: Knex, options: WebhookSendingOptio
         return 'failed';
       }
       await delivery.$query(knex).patch({ ...common, last_error: error, next_attempt_at: nextAttemptAt(input.retry, attempt) });
-      throw ApplicationFailure.retryable(`endpoint ${endpoint.id} did not acknowledge ${event.id}: ${error}`, WEBHOOK_NOT_ACKNOWLEDGED);
+      throw ApplicationFailure.retryable(`endpoint ${endpoint.id} did not acknowledge ${event.id}: ${error}`, FailureType.WebhookNotAcknowledged);
     },
 
     /**

@@ -81,6 +81,8 @@ export async function up(knex: Knex): Promise<void> {
     CONSTRAINT webhook_deliveries_one_per_endpoint_event UNIQUE (endpoint_id, event_id),
     CONSTRAINT webhook_deliveries_delivered_has_time CHECK (status <> 'delivered' OR delivered_at IS NOT NULL))`);
   await knex.raw('CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)');
+  // The delivery log: one endpoint's rows, newest first.
+  await knex.raw('CREATE INDEX webhook_deliveries_endpoint_log ON webhook_deliveries (endpoint_id, id DESC)');
 
   // Writes the event (when someone subscribes to its type) with the reservation's next sequence.
   await knex.raw(`CREATE FUNCTION record_webhook_event(event_type text, rid uuid, payload jsonb) RETURNS void LANGUAGE plpgsql AS $$

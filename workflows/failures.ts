@@ -23,6 +23,10 @@ export const FailureType = {
   NotFound: 'NotFound',
   /** The provider has no such payment (Stripe's "No such PaymentIntent"): retrying cannot help. */
   PaymentNotFound: 'PaymentNotFound',
+  /** An outbound webhook's receiver did not answer 2xx: retried until the delivery is given up. */
+  WebhookNotAcknowledged: 'WebhookNotAcknowledged',
+  /** A delivery workflow ran before the dispatcher's delivery row was there: retried. */
+  WebhookDeliveryMissing: 'WebhookDeliveryMissing',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -31,6 +31,9 @@ function failureToApiError(type: FailureType, message: string): ApiError {
     // one surface, the reservation could not do what was asked.
     case FailureType.NotFound:
     case FailureType.PaymentNotFound:
+    // Raised by outbound webhook deliveries, which no API request waits for.
+    case FailureType.WebhookNotAcknowledged:
+    case FailureType.WebhookDeliveryMissing:
       return cannotNow(message);
     default: {
       const unhandled: never = type;
