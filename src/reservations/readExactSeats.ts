@@ -21,15 +21,41 @@ export interface ExactSeatsRead {
   breach: ApiError | null;
 }
 
-/** Everything the exact-seat form checks before its transaction, read in parallel with the showtime. */
-export async function readExactSeats(knex: Knex, limits: Config['purchaseLimits'], req: ExactSeatsHold, subject: LimitSubject): Promise<ExactSeatsRead> {
+/**
+ * Seats held or booked (committed), and, when `inFlight`, seats another hold's transaction has
+ * locked right now (its per-seat advisory lock, pg_try_advisory_xact_lock(showtime, seat), shows in
+ * pg_locks as classid/objid with objsubid 2). Raw SQL: pg_locks has no model.
+ */
+async function unavailableSeats(knex: Knex, showtimeId: number, seatIds: number[], inFlight: boolean): Promise<number[]> {
+  const committed = 'SELECT seat_id FROM reservation_seats WHERE showtime_id = ? AND is_active AND seat_id = ANY(?::int[])';
+  const locked = `SELECT objid::int8 FROM pg_locks
+      WHERE locktype = 'advisory' AND objsubid = 2 AND classid = ?::int8::oid AND objid::int8 = ANY(?::int8[])
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+  const { rows } = await knex.raw<{ rows: { seat_id: string | number }[] }>(
+    inFlight ? `${committed} UNION ${locked}` : committed,
+    inFlight ? [showtimeId, seatIds, showtimeId, seatIds] : [showtimeId, seatIds],
+  );
+  return rows.map((r) => Number(r.seat_id));
+}
+
+/**
+ * Everything the exact-seat form checks before its transaction, read in parallel with the showtime.
+ * Seats locked by a hold in flight count as taken when `refuseInFlight`: in a stampede for the
+ * same seats the losers are answered from this read, without a transaction (the one inside
+ * would refuse them too, from the same lock). A request with an Idempotency-Key does not: it may
+ * be the twin of the hold in flight, and waits for it inside the transaction to answer alike.
+ */
+export async function readExactSeats(
+  knex: Knex,
+  limits: Config['purchaseLimits'],
+  req: ExactSeatsHold,
+  subject: LimitSubject,
+  refuseInFlight: boolean,
+): Promise<ExactSeatsRead> {
   const [seats, taken, breach] = await Promise.all([
     knex('seats').whereIn('id', req.seat_ids).select<ExactSeatRow[]>('id', 'auditorium_id', 'row', 'number', 'is_active', 'is_deleted', 'price_modifier'),
     // Committed holds and bookings answer at once, without waiting on anybody's transaction.
-    knex('reservation_seats')
-      .where({ showtime_id: req.showtime_id, is_active: true })
-      .whereIn('seat_id', req.seat_ids)
-      .pluck('seat_id') as Promise<number[]>,
+    unavailableSeats(knex, req.showtime_id, req.seat_ids, refuseInFlight),
     purchaseLimitBreach(knex, limits, subject),
   ]);
   return { seats, taken, breach };
