@@ -162,7 +162,7 @@ export async function measurePremiere(
   );
   ctx.notes.push(
     `Premiere: ${seats} seats, ${buyers} buyers at once, at most ${inFlight} requests in flight, each wanting ${PARTY} best-available seats (SOLD_OUT stops a buyer, other 409s are retried up to ${RETRIES} times), ` +
-      `against an API of 2 processes; ${requests} requests in all. API CPU per refusal from ${refusalRequests} further requests at the sold-out showtime; per hold from ${holdBurst} holds on a showtime with room for all (none refused); per request, the rush's API CPU divided by its requests.`,
+      `against an API of 2 processes; ${requests} requests in all. API CPU per refusal from ${refusalRequests} further requests at the sold-out showtime; per hold from ${holdBurst} holds on a showtime with room for all (${burstHolds} answered 201; the CPU is divided by those); per request, the rush's API CPU divided by its requests.`,
   );
   return { premiere: result, seatMap: await soldSeatMap(knex, st.id) };
 }
