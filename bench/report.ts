@@ -187,7 +187,7 @@ export function toMarkdown(r: BenchResults): string {
     out.push('', '**Premiere** (best available, 2 API processes)', '');
     out.push(
       table(
-        ['seats', 'buyers', 'sold', 'double bookings', 'orphan singles', 'refused while available', 'sold out after s', 'floor s', 'buyer p50', 'buyer p99', 'API CPU ms per hold', 'per refusal'],
+        ['seats', 'buyers', 'sold', 'double bookings', 'orphan singles', 'refused while available', 'sold out after s', 'floor s', 'buyer p50', 'buyer p99', 'API CPU ms per hold', 'per refusal', 'per rush request'],
         [
           [
             String(p.seats),
@@ -202,6 +202,7 @@ export function toMarkdown(r: BenchResults): string {
             n(p.buyer_p99),
             n(p.api_cpu_ms_per_hold, 2),
             n(p.api_cpu_ms_per_refusal, 2),
+            n(p.api_cpu_ms_per_request, 2),
           ],
         ],
       ),

@@ -72,8 +72,12 @@ export const PremiereSchema = z.object({
   /** A buyer's time from the first request to the final answer, retries included. */
   buyer_p50: ms,
   buyer_p99: ms,
+  /** From a burst of holds that all succeed (a showtime with room for every buyer), at the rush's concurrency. */
   api_cpu_ms_per_hold: ms.nullable(),
+  /** From a burst of requests at the sold-out showtime. */
   api_cpu_ms_per_refusal: ms.nullable(),
+  /** The rush's API CPU divided by its requests, holds and refusals alike (waits for in-flight seats included). */
+  api_cpu_ms_per_request: ms.nullable().optional(),
   /** Buyers whose last answer was neither 201 nor 409. */
   errors: count.optional(),
 });

@@ -1,4 +1,4 @@
-import { chooseSeats, defaultFocal, focalOf, orphanSingles, rankCandidates, type LayoutSeat } from '../src/reservations/bestAvailable';
+import { canSeat, chooseSeats, defaultFocal, focalOf, orphanSingles, rankCandidates, type LayoutSeat } from '../src/reservations/bestAvailable';
 
 /** A layout from rows of characters: `.` a seat, `w` a wheelchair space, `x` out of service, ` ` no seat (an aisle). */
 function hall(...rows: string[]): LayoutSeat[] {
@@ -125,6 +125,21 @@ describe('best available seats', () => {
       choice.seatIds.forEach((id) => taken.add(id));
     }
     expect(taken.size).toBe(layout.length);
+  });
+
+  it('says whether a party can be seated exactly when the ranking has a candidate', () => {
+    const layout = hall('....x.....', '..w.. ....', 'x.........');
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 300; round++) {
+      const taken = new Set(layout.filter(() => random() < 0.6).map((s) => s.id));
+      for (const quantity of [1, 2, 3, 5]) {
+        for (const together of [true, false]) {
+          const req = { quantity, together, seatType: random() < 0.2 ? ('wheelchair' as const) : undefined };
+          expect(canSeat(layout, taken, req)).toBe(rankCandidates(layout, taken, req).length > 0);
+        }
+      }
+    }
   });
 
   it('cannot seat anybody in a full hall', () => {

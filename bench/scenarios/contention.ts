@@ -39,6 +39,12 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
 
   // Open every client's connection first, so the race measures holds, not TCP handshakes.
   await Promise.all(users.slice(0, clients).map(() => ctx.api.get('/bench-warmup').catch(() => undefined)));
+  // And the API processes warm (JIT, pools, caches), as they are a minute into a sale: every
+  // client asks once for a seat already sold (a 409 from the reads, no transaction), then settles.
+  await Promise.all(
+    users.slice(0, clients).map((user) => ctx.api.post('/api/v1/reservations', { showtime_id: st.id, seat_ids: [st.seatIds[0]] }, user.token).catch(() => undefined)),
+  );
+  await ctx.settle();
 
   const apiPid = ctx.stack.api.proc.pid;
   const apiCpu0 = treeCpuMs(apiPid);

@@ -162,6 +162,17 @@ export function rankCandidates(layout: readonly LayoutSeat[], taken: ReadonlySet
   return choices;
 }
 
+/**
+ * Whether the party can be seated at all: rankCandidates(...).length > 0 without ranking (the
+ * cheap refusal path asks this of every request in a rush).
+ */
+export function canSeat(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: Omit<BestAvailableRequest, 'focal'>): boolean {
+  if (layout.length === 0 || req.quantity < 1) return false;
+  const { runs } = freeRuns(layout, taken, req.seatType);
+  if (runs.some((r) => r.seats.length >= req.quantity)) return true;
+  return !req.together && runs.reduce((n, r) => n + r.seats.length, 0) >= req.quantity;
+}
+
 /** The best way to seat the party, or undefined when it cannot be seated. */
 export function chooseSeats(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: BestAvailableRequest): SeatChoice | undefined {
   return rankCandidates(layout, taken, req)[0];

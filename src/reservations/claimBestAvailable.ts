@@ -2,14 +2,35 @@ import type { Knex } from 'knex';
 import { conflict, type ApiError } from '../http/errors';
 import { rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
 
-/** How long a buyer waits for in-flight holds to settle when only their seats could seat the party. */
-const IN_FLIGHT_WAIT_MS = 3_000;
-const POLL_MS = 30;
 /** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
 const TRIES_PER_LOOK = 4;
+const LOOKS = 3;
 
 export const soldOut = (quantity: number): ApiError =>
   conflict('SOLD_OUT', `This showtime cannot seat a party of ${quantity} any more`, { quantity });
+
+/**
+ * Only seats other holds are inserting right now could seat the party. Inside the transaction
+ * this ends it (releasing its connection): the hold waits outside, in readBestAvailable, and
+ * tries again. Past the wait it is the answer: retry shortly.
+ */
+export class SeatsInFlight extends Error {}
+
+/** How long a buyer waits for in-flight holds when only their seats could seat the party. */
+const IN_FLIGHT_WAIT_MS = 3_000;
+
+/** One request's wait for in-flight seats, over its attempts: it starts when the first wait does. */
+export interface InFlightWait {
+  until?: number;
+}
+
+/** Starts the wait if it has not started; true once it has lasted IN_FLIGHT_WAIT_MS. */
+export function waitedOut(wait: InFlightWait): boolean {
+  wait.until ??= Date.now() + IN_FLIGHT_WAIT_MS;
+  return Date.now() >= wait.until;
+}
+export const seatsInFlightRefusal = (): ApiError =>
+  conflict('SEAT_UNAVAILABLE', 'The remaining seats are being held by other buyers right now; retry shortly', { seat_ids: [] });
 
 /** Seats held or booked (committed) for the showtime. */
 export async function takenSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<Set<number>> {
@@ -17,11 +38,14 @@ export async function takenSeats(db: Knex | Knex.Transaction, showtimeId: number
   return new Set(ids);
 }
 
-/** Committed seats and the seats other holds have locked but not yet committed, in one round trip. */
-async function lookAtSeats(trx: Knex.Transaction, showtimeId: number): Promise<{ taken: Set<number>; inFlight: Set<number> }> {
+/**
+ * Committed seats and the seats other holds have locked but not yet committed, in one round trip.
+ * Raw SQL: pg_locks has no model.
+ */
+export async function lookAtSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<{ taken: Set<number>; inFlight: Set<number> }> {
   // The hold's per-seat locks are pg_try_advisory_xact_lock(showtime, seat): two int4 keys,
   // which pg_locks shows as classid and objid with objsubid 2.
-  const { rows } = await trx.raw<{ rows: { seat_id: string; committed: boolean }[] }>(
+  const { rows } = await db.raw<{ rows: { seat_id: string; committed: boolean }[] }>(
     `SELECT seat_id, true AS committed FROM reservation_seats WHERE showtime_id = ? AND is_active
      UNION ALL
      SELECT objid::int8, false FROM pg_locks
@@ -35,14 +59,12 @@ async function lookAtSeats(trx: Knex.Transaction, showtimeId: number): Promise<{
   return { taken, inFlight };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Inside the hold's transaction: chooses the best seats for the party and takes their per-seat
  * locks, the same locks the exact-seat form takes, so offering a seat and taking it are one
  * moment. Seats another hold is inserting right now count as taken; when only those could seat
- * the party the buyer waits for them to commit or roll back rather than being refused while
- * seats may yet come free. SOLD_OUT only when the committed state cannot seat the party.
+ * the party it throws SeatsInFlight rather than wait here holding a connection. SOLD_OUT only
+ * when the committed state cannot seat the party.
  */
 export async function claimBestAvailable(
   trx: Knex.Transaction,
@@ -50,8 +72,7 @@ export async function claimBestAvailable(
   layout: readonly LayoutSeat[],
   req: BestAvailableRequest,
 ): Promise<number[]> {
-  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
-  for (;;) {
+  for (let look = 0; look < LOOKS; look++) {
     const { taken, inFlight } = await lookAtSeats(trx, showtimeId);
     const busy = new Set([...taken, ...inFlight]);
     const candidates = rankCandidates(layout, busy, req);
@@ -77,10 +98,8 @@ export async function claimBestAvailable(
       committed.forEach((id) => busy.add(id));
     }
     if (candidates.length === 0 && rankCandidates(layout, taken, req).length === 0) throw soldOut(req.quantity);
-    if (Date.now() > deadline) {
-      throw conflict('SEAT_UNAVAILABLE', 'The remaining seats are being held by other buyers right now; retry shortly', { seat_ids: [] });
-    }
-    // Untried candidates are left: look again at once rather than wait.
-    if (candidates.length <= TRIES_PER_LOOK) await sleep(POLL_MS);
+    // Every candidate was tried and taken: only in-flight seats are left to wait for.
+    if (candidates.length <= TRIES_PER_LOOK) break;
   }
+  throw new SeatsInFlight();
 }

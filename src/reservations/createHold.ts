@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
 import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
 import { fromCents, toCents } from '../money';
-import { claimBestAvailable } from './claimBestAvailable';
+import { claimBestAvailable, SeatsInFlight, seatsInFlightRefusal, waitedOut, type InFlightWait } from './claimBestAvailable';
 import { isBestAvailable, seatCountOf, type HoldRequest } from './holdRequest';
 import { idempotentReservationId } from './idempotency';
 import { enforcePurchaseLimits } from './purchaseLimits';
@@ -66,12 +66,12 @@ async function replay(knex: Knex, id: string, req: HoldRequest): Promise<HoldRes
  * the reservation workflow, and commits. A failed start rolls everything back.
  */
 export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, idempotencyKey?: string): Promise<HoldResult> {
-  if (!idempotencyKey) return insertHold(deps, user, req, randomUUID());
+  if (!idempotencyKey) return insertHoldWaiting(deps, user, req, randomUUID());
   const id = idempotentReservationId(user.id, idempotencyKey);
   const earlier = await replay(deps.knex, id, req);
   if (earlier) return earlier;
   try {
-    return await insertHold(deps, user, req, id, idempotencyKey);
+    return await insertHoldWaiting(deps, user, req, id, idempotencyKey);
   } catch (err) {
     // A concurrent twin of this request may have taken the seats (or the room under the purchase
     // limits) for this very reservation.
@@ -83,20 +83,39 @@ export async function createHold(deps: HoldDeps, user: AuthUser, req: HoldReques
   }
 }
 
-async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: string, idempotencyKey?: string): Promise<HoldResult> {
+/**
+ * A best-available hold whose transaction found only in-flight seats for the party has rolled
+ * back, releasing its connection; it tries again once readBestAvailable, waiting outside any
+ * transaction, sees a way to seat it (or answers SOLD_OUT, or SEAT_UNAVAILABLE past the wait).
+ */
+async function insertHoldWaiting(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: string, idempotencyKey?: string): Promise<HoldResult> {
+  const wait: InFlightWait = {};
+  for (;;) {
+    try {
+      return await insertHold(deps, user, req, id, wait, idempotencyKey);
+    } catch (err) {
+      if (!(err instanceof SeatsInFlight)) throw err;
+      if (waitedOut(wait)) throw seatsInFlightRefusal();
+      // The seats it lost were locked a moment ago: give their holds a moment to settle.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: string, wait: InFlightWait, idempotencyKey?: string): Promise<HoldResult> {
   const { knex, temporal, config } = deps;
 
   const limitSubject = { userId: user.id, showtimeId: req.showtime_id, seats: seatCountOf(req), reservationId: id };
   const [showtime, exactRead] = await Promise.all([
     loadHoldShowtime(knex, req.showtime_id),
-    isBestAvailable(req) ? undefined : readExactSeats(knex, config.purchaseLimits, req, limitSubject),
+    isBestAvailable(req) ? undefined : readExactSeats(knex, config.purchaseLimits, req, limitSubject, !idempotencyKey),
   ]);
   if (!showtime) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${req.showtime_id} does not exist`);
   // Exact seats are checked and priced now; best-available seats are chosen inside the
   // transaction, from this layout, once the refusals that reads can decide are out of the way.
   const exact = exactRead && !isBestAvailable(req) ? checkExactSeats(showtime, exactRead, req) : undefined;
   if (showtime.starts_at.getTime() <= Date.now()) throw unprocessable('SHOWTIME_STARTED', 'This showtime has already started');
-  const layout = isBestAvailable(req) ? await readBestAvailable(knex, config.purchaseLimits, req, limitSubject, showtime.auditorium_id) : undefined;
+  const layout = isBestAvailable(req) ? await readBestAvailable(knex, config.purchaseLimits, req, limitSubject, showtime.auditorium_id, wait) : undefined;
 
   const baseCents = toCents(showtime.base_price);
   const priceOf = (seat: { price_modifier: string }) => fromCents(Math.max(0, baseCents + toCents(seat.price_modifier)));

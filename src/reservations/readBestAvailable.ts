@@ -1,30 +1,41 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { rankCandidates } from './bestAvailable';
-import { soldOut, takenSeats } from './claimBestAvailable';
+import { canSeat } from './bestAvailable';
+import { lookAtSeats, seatsInFlightRefusal, soldOut, waitedOut, type InFlightWait } from './claimBestAvailable';
 import type { BestAvailableHold } from './holdRequest';
-import { purchaseLimitBreach, type LimitSubject } from './purchaseLimits';
+import { breachOf, limitsNeedUsage, purchaseLimitBreach, usageColumns, type LimitSubject, type Usage } from './purchaseLimits';
 import { seatLayout, type AuditoriumLayout } from './seatLayout';
 
-/** Free seats of the wanted type: committed holds and bookings count, in-flight ones do not. */
-async function freeSeatCount(knex: Knex, req: BestAvailableHold): Promise<number> {
+/**
+ * Free seats of the wanted type (committed holds and bookings count, in-flight ones do not) and,
+ * when a limit needs it, what the user already has for the showtime: one statement, since in a
+ * rush every buyer asks it and each round trip to Postgres is most of a refusal's cost.
+ */
+async function freeSeatsAndUsage(knex: Knex, limits: Config['purchaseLimits'], req: BestAvailableHold, subject: LimitSubject): Promise<{ free: number; usage?: Usage }> {
   const typeFilter = req.seat_type ? 's.seat_type = ?' : "s.seat_type <> 'wheelchair'";
   const typeBinding = req.seat_type ? [req.seat_type] : [];
-  const { rows } = await knex.raw<{ rows: { free: string }[] }>(
+  const usage = limitsNeedUsage(limits) ? usageColumns(subject) : undefined;
+  const { rows } = await knex.raw<{ rows: ({ free: string } & Usage)[] }>(
     `SELECT (SELECT count(*) FROM seats s JOIN showtimes st ON st.auditorium_id = s.auditorium_id
               WHERE st.id = ? AND s.is_active AND NOT s.is_deleted AND ${typeFilter})
           - (SELECT count(*) FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id
-              WHERE rs.showtime_id = ? AND rs.is_active AND ${typeFilter}) AS free`,
-    [req.showtime_id, ...typeBinding, req.showtime_id, ...typeBinding],
+              WHERE rs.showtime_id = ? AND rs.is_active AND ${typeFilter}) AS free${usage ? `, ${usage.sql}` : ''}`,
+    [req.showtime_id, ...typeBinding, req.showtime_id, ...typeBinding, ...(usage?.bindings ?? [])],
   );
-  return Number(rows[0].free);
+  return { free: Number(rows[0].free), usage: usage ? rows[0] : undefined };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Between looks at in-flight seats: short at first (a hold commits in tens of ms), then less often. */
+const backoffMs = (attempt: number) => Math.min(200, 20 * 2 ** attempt);
 
 /**
  * The cheap refusal path of a best-available hold: from reads alone, without a transaction or
  * Temporal, refuse a party the purchase limits or the committed seats already rule out. A count
  * answers a sold-out showtime in one round trip; only when enough seats are free is the layout
- * looked at. What passes here is decided again inside the transaction.
+ * looked at. When only seats other holds are inserting right now could seat the party, it waits
+ * here, holding no connection between looks, until they commit or roll back (for 3 s from the
+ * request's first wait: then 409 SEAT_UNAVAILABLE, retry). What passes here is decided again inside the transaction.
  */
 export async function readBestAvailable(
   knex: Knex,
@@ -32,14 +43,19 @@ export async function readBestAvailable(
   req: BestAvailableHold,
   subject: LimitSubject,
   auditoriumId: number,
+  wait: InFlightWait,
 ): Promise<AuditoriumLayout> {
-  const [free, breach] = await Promise.all([freeSeatCount(knex, req), purchaseLimitBreach(knex, limits, subject)]);
+  const { free, usage } = await freeSeatsAndUsage(knex, limits, req, subject);
+  const breach = usage ? breachOf(limits, subject, usage) : await purchaseLimitBreach(knex, limits, subject);
   if (breach) throw breach;
   if (free < req.quantity) throw soldOut(req.quantity);
-  const [layout, taken] = await Promise.all([seatLayout(knex, auditoriumId), takenSeats(knex, req.showtime_id)]);
-  if (rankCandidates(layout.seats, taken, { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal }).length === 0) {
-    throw soldOut(req.quantity);
+  const layout = await seatLayout(knex, auditoriumId);
+  const party = { quantity: req.quantity, seatType: req.seat_type, together: req.together };
+  for (let attempt = 0; ; attempt++) {
+    const { taken, inFlight } = await lookAtSeats(knex, req.showtime_id);
+    if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return layout;
+    if (!canSeat(layout.seats, taken, party)) throw soldOut(req.quantity);
+    if (waitedOut(wait)) throw seatsInFlightRefusal();
+    await sleep(backoffMs(attempt));
   }
-  return layout;
 }
-

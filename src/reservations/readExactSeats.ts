@@ -4,7 +4,7 @@ import type { Seat } from '../db/models';
 import { conflict, notFound, unprocessable, type ApiError } from '../http/errors';
 import type { ExactSeatsHold } from './holdRequest';
 import type { HoldShowtime } from './holdShowtime';
-import { purchaseLimitBreach, type LimitSubject } from './purchaseLimits';
+import { breachOf, limitsNeedUsage, purchaseLimitBreach, usageColumns, type LimitSubject, type Usage } from './purchaseLimits';
 
 /** A requested seat as the hold path reads it (plain knex rows: no model instances on the hold path). */
 export type ExactSeatRow = Pick<Seat, 'id' | 'auditorium_id' | 'row' | 'number' | 'is_active' | 'is_deleted' | 'price_modifier'>;
@@ -15,18 +15,47 @@ export interface ExactSeatsRead {
   breach: ApiError | null;
 }
 
-/** Everything the exact-seat form checks before its transaction, read in parallel with the showtime. */
-export async function readExactSeats(knex: Knex, limits: Config['purchaseLimits'], req: ExactSeatsHold, subject: LimitSubject): Promise<ExactSeatsRead> {
-  const [seats, taken, breach] = await Promise.all([
-    knex('seats').whereIn('id', req.seat_ids).select<ExactSeatRow[]>('id', 'auditorium_id', 'row', 'number', 'is_active', 'is_deleted', 'price_modifier'),
-    // Committed holds and bookings answer at once, without waiting on anybody's transaction.
-    knex('reservation_seats')
-      .where({ showtime_id: req.showtime_id, is_active: true })
-      .whereIn('seat_id', req.seat_ids)
-      .pluck('seat_id') as Promise<number[]>,
-    purchaseLimitBreach(knex, limits, subject),
-  ]);
-  return { seats, taken, breach };
+/**
+ * Everything the exact-seat form checks before its transaction, in one statement (in a stampede
+ * for the same seats each round trip holds a pooled connection the winners' transactions also
+ * need): the requested seats; those held or booked (committed); when `refuseInFlight`, those
+ * another hold's transaction has locked right now (its per-seat advisory lock,
+ * pg_try_advisory_xact_lock(showtime, seat), shows in pg_locks as classid/objid with objsubid 2);
+ * and, when a limit needs it, what the user already has for the showtime. Seats locked by a hold
+ * in flight count as taken so that the losers of a stampede are answered without a transaction
+ * (the one inside would refuse them too, from the same lock). A request with an Idempotency-Key
+ * does not refuse them: it may be the twin of the hold in flight, and waits for it inside the
+ * transaction to answer alike. Raw SQL: pg_locks has no model, and one statement is the point.
+ */
+export async function readExactSeats(
+  knex: Knex,
+  limits: Config['purchaseLimits'],
+  req: ExactSeatsHold,
+  subject: LimitSubject,
+  refuseInFlight: boolean,
+): Promise<ExactSeatsRead> {
+  const committed = 'SELECT seat_id FROM reservation_seats WHERE showtime_id = ? AND is_active AND seat_id = ANY(?::int[])';
+  const locked = `SELECT objid::int8 FROM pg_locks
+      WHERE locktype = 'advisory' AND objsubid = 2 AND classid = ?::int8::oid AND objid::int8 = ANY(?::int8[])
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+  // Not `seats`: the usage columns have one of that name.
+  const usage = limitsNeedUsage(limits) ? usageColumns(subject) : undefined;
+  const { rows } = await knex.raw<{ rows: ({ seat_rows: ExactSeatRow[]; taken: (string | number)[] } & Usage)[] }>(
+    `SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'auditorium_id', auditorium_id, 'row', "row", 'number', number,
+                       'is_active', is_active, 'is_deleted', is_deleted, 'price_modifier', price_modifier::text)), '[]')
+               FROM seats WHERE id = ANY(?::int[])) AS seat_rows,
+            ARRAY(${refuseInFlight ? `${committed} UNION ${locked}` : committed}) AS taken${usage ? `, ${usage.sql}` : ''}`,
+    [
+      req.seat_ids,
+      req.showtime_id,
+      req.seat_ids,
+      ...(refuseInFlight ? [req.showtime_id, req.seat_ids] : []),
+      ...(usage?.bindings ?? []),
+    ],
+  );
+  const [row] = rows;
+  const breach = usage ? breachOf(limits, subject, row) : await purchaseLimitBreach(knex, limits, subject);
+  return { seats: row.seat_rows, taken: row.taken.map(Number), breach };
 }
 
 /** The requested seats in request order, or the first reason to refuse them. */
