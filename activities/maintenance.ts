@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { Model, ModelClass } from 'objection';
+import { LoginBackoff, RateLimit, RefreshToken } from '../src/db/models';
 
 /** Rows deleted by one purge, per table. */
 export interface PurgeResult {
@@ -10,14 +12,15 @@ export interface PurgeResult {
 /** Short statements keep row locks brief next to live logins; the loop finishes the job. */
 const BATCH = 5000;
 
-async function deleteInBatches(knex: Knex, table: string, where: string): Promise<number> {
+/** Deletes the rows a modifier picks (`stale`, `expired`), BATCH at a time, skipping rows a login has locked. */
+async function deleteInBatches(model: ModelClass<Model>, knex: Knex, modifier: string): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rowCount } = await knex.raw<{ rowCount: number }>(
-      `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE ${where} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED))`,
-    );
-    total += rowCount;
-    if (rowCount < BATCH) return total;
+    const batch = model.query(knex).modify(modifier).select('ctid').limit(BATCH).forUpdate().skipLocked();
+    // `ctid = ANY (ARRAY(...))` runs the batch's SELECT once; `IN (...)` may re-run it and delete past the LIMIT.
+    const deleted = await model.query(knex).delete().whereRaw('ctid = ANY (ARRAY(?))', [batch]);
+    total += deleted;
+    if (deleted < BATCH) return total;
   }
 }
 
@@ -30,9 +33,9 @@ export function createMaintenanceActivities(knex: Knex) {
      */
     async purgeStaleAuthRows(): Promise<PurgeResult> {
       return {
-        refresh_tokens: await deleteInBatches(knex, 'refresh_tokens', 'expires_at < now() OR revoked_at IS NOT NULL'),
-        rate_limits: await deleteInBatches(knex, 'rate_limits', 'expires_at < now()'),
-        login_backoff: await deleteInBatches(knex, 'login_backoff', 'expires_at < now()'),
+        refresh_tokens: await deleteInBatches(RefreshToken, knex, 'stale'),
+        rate_limits: await deleteInBatches(RateLimit, knex, 'expired'),
+        login_backoff: await deleteInBatches(LoginBackoff, knex, 'expired'),
       };
     },
   };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
+import { Payment, type PaymentStatus } from '../src/db/models';
 import { PaymentNotFoundError, type PaymentProvider } from '../src/payments/PaymentProvider';
 import { FailureType } from '../workflows/failures';
 
@@ -24,8 +25,8 @@ export interface RefundInput {
 
 /** Payment activities: the provider call, keyed for idempotency, and our own record of it. */
 export function createPaymentActivities(knex: Knex, provider: PaymentProvider, currency = 'eur') {
-  async function record(input: ChargeInput, paymentId: string, status: string, failureReason: string | null) {
-    await knex('payments')
+  async function record(input: ChargeInput, paymentId: string, status: PaymentStatus, failureReason: string | null) {
+    await Payment.query(knex)
       .insert({
         reservation_id: input.reservationId,
         provider: provider.name,
@@ -66,14 +67,14 @@ export function createPaymentActivities(knex: Knex, provider: PaymentProvider, c
 
     /** Records the provider's asynchronous verdict on a pending payment. */
     async recordPaymentOutcome(paymentId: string, status: 'succeeded' | 'failed', failureReason?: string): Promise<void> {
-      await knex('payments')
-        .where({ provider_payment_id: paymentId })
-        .update({ status, failure_reason: failureReason ?? null, updated_at: knex.fn.now() });
+      await Payment.query(knex)
+        .modify('ofProviderPayment', paymentId)
+        .patch({ status, failure_reason: failureReason ?? null, updated_at: knex.fn.now() });
     },
 
     /** Gives money back, only ever for a payment we made; a payment the provider does not know fails for good. */
     async refundPayment(input: RefundInput): Promise<string> {
-      const ours = await knex('payments').where({ provider_payment_id: input.paymentId }).first('id');
+      const ours = await Payment.query(knex).modify('ofProviderPayment', input.paymentId).select('id').first();
       if (!ours) {
         throw ApplicationFailure.create({
           message: `Payment ${input.paymentId} was not made by us; it is not refunded`,
@@ -89,9 +90,9 @@ export function createPaymentActivities(knex: Knex, provider: PaymentProvider, c
         if (!(err instanceof PaymentNotFoundError)) throw err;
         throw ApplicationFailure.create({ message: err.message, type: FailureType.PaymentNotFound, nonRetryable: true, details: [{ payment_id: input.paymentId }] });
       }
-      await knex('payments')
-        .where({ provider_payment_id: input.paymentId })
-        .update({ status: 'refunded', refunded_amount: input.amount, updated_at: knex.fn.now() });
+      await Payment.query(knex)
+        .modify('ofProviderPayment', input.paymentId)
+        .patch({ status: 'refunded', refunded_amount: input.amount, updated_at: knex.fn.now() });
       return refundId;
     },
   };

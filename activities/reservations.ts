@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
+import { Reservation, ReservationSeat, type Showtime } from '../src/db/models';
 import { lockReservation } from '../src/reservations/reservationLock';
 import { FailureType } from '../workflows/failures';
 import { HOLD_STATUSES, OPEN_STATUSES, type ReservationStatus } from '../workflows/statuses';
@@ -12,6 +13,8 @@ export interface ReservationSnapshot {
   total_price: string;
   hold_expires_at: string;
   show_starts_at: string;
+  /** Absent from snapshots recorded before completion moved to the show's end. */
+  show_ends_at?: string;
   payment_id: string | null;
 }
 
@@ -32,13 +35,15 @@ export function createReservationActivities(knex: Knex) {
      * "not found" is final rather than "not committed yet".
      */
     async findReservation(reservationId: string): Promise<ReservationSnapshot | null> {
-      return knex.transaction(async (trx) => {
+      return Reservation.transaction(knex, async (trx) => {
+        // A session setting, not a query: how long to wait for the hold's commit.
         await trx.raw(`SET LOCAL lock_timeout = '30s'`);
         await lockReservation(trx, reservationId);
-        const row = await trx('reservations as r')
-          .join('showtimes as s', 's.id', 'r.showtime_id')
-          .where('r.id', reservationId)
-          .first('r.status', 'r.user_id', 'r.showtime_id', 'r.total_price', 'r.hold_expires_at', 'r.payment_id', 's.starts_at');
+        const row = await Reservation.query(trx)
+          .joinRelated('showtime')
+          .findById(reservationId)
+          .select('reservations.status', 'reservations.user_id', 'reservations.showtime_id', 'reservations.total_price', 'reservations.hold_expires_at', 'reservations.payment_id', 'showtime.starts_at', 'showtime.ends_at')
+          .castTo<(Pick<Reservation, 'status' | 'user_id' | 'showtime_id' | 'total_price' | 'hold_expires_at' | 'payment_id'> & Pick<Showtime, 'starts_at' | 'ends_at'>) | undefined>();
         if (!row) return null;
         return {
           reservation_id: reservationId,
@@ -48,32 +53,33 @@ export function createReservationActivities(knex: Knex) {
           total_price: row.total_price,
           hold_expires_at: new Date(row.hold_expires_at).toISOString(),
           show_starts_at: new Date(row.starts_at).toISOString(),
+          show_ends_at: new Date(row.ends_at).toISOString(),
           payment_id: row.payment_id,
         };
       });
     },
 
     async markPaymentPending(reservationId: string, paymentId: string): Promise<void> {
-      await knex('reservations')
-        .where({ id: reservationId })
-        .whereIn('status', HOLD_STATUSES)
-        .update({ status: 'pending_payment', payment_id: paymentId, payment_error: null, updated_at: knex.fn.now() });
+      await Reservation.query(knex)
+        .findById(reservationId)
+        .modify('inStatuses', HOLD_STATUSES)
+        .patch({ status: 'pending_payment', payment_id: paymentId, payment_error: null, updated_at: knex.fn.now() });
     },
 
     /** Back to `held` after a declined or failed payment; the hold's expiry is unchanged. */
     async markHeldAgain(reservationId: string, paymentError: string): Promise<void> {
-      await knex('reservations')
-        .where({ id: reservationId })
-        .whereIn('status', HOLD_STATUSES)
-        .update({ status: 'held', payment_error: paymentError.slice(0, 500), updated_at: knex.fn.now() });
+      await Reservation.query(knex)
+        .findById(reservationId)
+        .modify('inStatuses', HOLD_STATUSES)
+        .patch({ status: 'held', payment_error: paymentError.slice(0, 500), updated_at: knex.fn.now() });
     },
 
     /** Turns the hold into a booking. Returns when it was confirmed (the first time, on a retry). */
     async confirmSeats(reservationId: string, paymentId: string): Promise<string> {
-      const [row] = await knex('reservations')
+      const [row] = await Reservation.query(knex)
         .where({ id: reservationId })
-        .whereIn('status', OPEN_STATUSES)
-        .update({
+        .modify('inStatuses', OPEN_STATUSES)
+        .patch({
           status: 'confirmed',
           confirmed_at: knex.raw('coalesce(confirmed_at, now())'),
           payment_id: paymentId,
@@ -84,19 +90,21 @@ export function createReservationActivities(knex: Knex) {
       if (!row) {
         throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, FailureType.InvalidState);
       }
-      return new Date(row.confirmed_at).toISOString();
+      // Set by the coalesce(..., now()) above: never null here.
+      return (row.confirmed_at as Date).toISOString();
     },
 
     /** Gives the seats back and records the final status, in one transaction. Returns when. */
     async releaseSeats(input: ReleaseSeatsInput): Promise<string> {
-      return knex.transaction(async (trx) => {
-        await trx('reservation_seats')
-          .where({ reservation_id: input.reservationId, is_active: true })
-          .update({ is_active: false, updated_at: trx.fn.now() });
+      return Reservation.transaction(knex, async (trx) => {
+        await ReservationSeat.query(trx)
+          .where({ reservation_id: input.reservationId })
+          .modify('active')
+          .patch({ is_active: false, updated_at: trx.fn.now() });
         const stampColumn = input.outcome === 'expired' ? 'expired_at' : 'cancelled_at';
-        const [row] = await trx('reservations')
+        const [row] = await Reservation.query(trx)
           .where({ id: input.reservationId })
-          .update({
+          .patch({
             status: input.outcome,
             [stampColumn]: trx.raw(`coalesce(${stampColumn}, now())`),
             cancel_reason: input.reason ?? null,
@@ -105,14 +113,15 @@ export function createReservationActivities(knex: Knex) {
           })
           .returning(stampColumn);
         if (!row) throw ApplicationFailure.nonRetryable(`Reservation ${input.reservationId} not found`, FailureType.NotFound);
-        return new Date(row[stampColumn]).toISOString();
+        // Set by the coalesce(..., now()) above: never null here.
+        return (row[stampColumn] as Date).toISOString();
       });
     },
 
     async completeReservation(reservationId: string): Promise<void> {
-      await knex('reservations')
+      await Reservation.query(knex)
         .where({ id: reservationId, status: 'confirmed' })
-        .update({ status: 'completed', completed_at: knex.raw('coalesce(completed_at, now())'), updated_at: knex.fn.now() });
+        .patch({ status: 'completed', completed_at: knex.raw('coalesce(completed_at, now())'), updated_at: knex.fn.now() });
     },
   };
 }

@@ -33,7 +33,13 @@ export function evaluateTargets(m: Measured): Target[] {
     target('contention_double_bookings', '0 double bookings', c?.double_bookings, 0, exactly),
     target('contention_loser_p50', "losers' p50 <= 300 ms (2 API processes)", c?.loser_p50, 300, atMost),
     target('contention_loser_p99', "losers' p99 <= 800 ms (2 API processes)", c?.loser_p99, 800, atMost),
-    target('confirm_p50_c1', 'confirm p50 at 1 client <= 40 ms', m.confirm.c1?.p50, 40, atMost),
+    target(
+      'confirm_p50_c1',
+      'confirm p50 at 1 client <= confirm floor p50 + 15 ms',
+      m.confirm.c1?.p50,
+      m.confirm_floor?.c1 ? m.confirm_floor.c1.p50 + 15 : undefined,
+      atMost,
+    ),
     target('seat_map_2000_sold90_p50', 'seat map of 2,000 seats, 90% sold: p50 <= 20 ms', m.seat_map.s2000_sold90?.p50, 20, atMost),
     target(
       'hold_p50_open_holds',
@@ -143,6 +149,7 @@ export function toMarkdown(r: BenchResults): string {
       [
         ['confirm (pm_card_visa)', '1', lat(r.confirm.c1) + errs(r.confirm.c1), rate(r.confirm.c1)],
         ['confirm (pm_card_visa)', '10', lat(r.confirm.c10) + errs(r.confirm.c10), rate(r.confirm.c10)],
+        ['confirm floor: an Update running one activity', '1', lat(r.confirm_floor?.c1 ?? null) + errs(r.confirm_floor?.c1 ?? null), rate(r.confirm_floor?.c1 ?? null)],
         ['cancel', '1', lat(r.cancel.c1) + errs(r.cancel.c1), rate(r.cancel.c1)],
         ['Update-with-Start, no-op workflow', '1', lat(r.update_with_start.c1) + errs(r.update_with_start.c1), rate(r.update_with_start.c1)],
         ['Update-with-Start, no-op workflow', '10', lat(r.update_with_start.c10) + errs(r.update_with_start.c10), rate(r.update_with_start.c10)],

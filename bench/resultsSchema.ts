@@ -127,6 +127,8 @@ export const ResultsSchema = z.object({
   premiere: maybe(PremiereSchema).optional(),
   /** The premiere's floor: as many bare Postgres holds plus plain workflow starts, same concurrency. */
   premiere_floor: maybe(z.object({ time_to_sellout_s: ms })).optional(),
+  /** The confirm's floor: an Update on a running workflow that runs one activity and replies. */
+  confirm_floor: z.object({ c1: maybe(LatencySchema) }).optional(),
   machine: z.object({
     cpus: count,
     node: z.string(),

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseBenchCli, USAGE } from './cli';
+import { parseBenchCli, USAGE, type Scenario } from './cli';
 import { benchParams, settleWorker, type BenchContext } from './context';
 import { logLine } from './log';
 import { createUsers, SeatPool } from './fixtures';
@@ -23,6 +23,7 @@ import type { Latency, Measured } from './resultsSchema';
 import { measureContention } from './scenarios/contention';
 import { confirmTimeline, historyCost, holdSteps, paced, sqlRace, startWithMemo } from './scenarios/diagnose';
 import { measureTransition } from './scenarios/confirmCancel';
+import { measureConfirmFloor } from './scenarios/confirmFloor';
 import { measureExpiryLag } from './scenarios/expiry';
 import { measureHold, postHold, type HeldReservation } from './scenarios/hold';
 import { measureOpenHolds, resetOpenWorkflows } from './scenarios/openHolds';
@@ -32,6 +33,7 @@ import { measureSeatEvents } from './scenarios/seatEvents';
 import { measureSeatMap } from './scenarios/seatMap';
 import { measureUpdateWithStart, measureWorkflowStart } from './scenarios/temporalFloor';
 import { Cleanup, REPO_ROOT, startBenchStack } from './stack';
+import { renderSaleOrder, seatMapSection, updateReadmeSeatMap, type SoldSeat } from './seatMapPicture';
 import { noopWorkflow } from './workflows/noop';
 
 async function main(): Promise<void> {
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
       seat_events: null,
       premiere: null,
       premiere_floor: null,
+      confirm_floor: { c1: null },
       machine: {
         cpus: os.cpus().length,
         node: process.version,
@@ -135,44 +138,57 @@ async function main(): Promise<void> {
       notes,
     };
     const held: HeldReservation[] = [];
-    for (const c of clientsOf) {
+    const only = cli.only;
+    let premiereSeatMap: SoldSeat[] | undefined;
+    // Confirm needs holds to confirm: without the levels, the 1-client hold level makes them.
+    const levels = only.has('levels') ? clientsOf : only.has('confirm') ? [1] : [];
+    for (const c of levels) {
       const key = `c${c}` as 'c1' | 'c10' | 'c50';
       stack.assertAlive();
       measured.temporal_start[key] = await measureWorkflowStart(ctx, c);
       measured.hold[key] = await measureHold(ctx, { clients: c, pool: holdPool, users, held });
-      if (key !== 'c50') measured.postgres_hold[key] = await measurePostgresHold(ctx, { clients: c, pool: pgPool, users });
+      if (key !== 'c50' && only.has('levels')) measured.postgres_hold[key] = await measurePostgresHold(ctx, { clients: c, pool: pgPool, users });
     }
-    for (const c of [1, 10]) measured.update_with_start[`c${c}` as 'c1' | 'c10'] = await measureUpdateWithStart(ctx, c);
+    if (only.has('levels')) for (const c of [1, 10]) measured.update_with_start[`c${c}` as 'c1' | 'c10'] = await measureUpdateWithStart(ctx, c);
 
-    stack.assertAlive();
-    // Oldest holds first: their workflows have long finished checking in.
-    const forConfirm = held.splice(0, Math.floor((held.length * 2) / 3));
-    if (!cli.cluster) {
+    if (only.has('confirm')) {
+      stack.assertAlive();
+      // Oldest holds first: their workflows have long finished checking in.
+      const forConfirm = held.splice(0, Math.floor((held.length * 2) / 3));
+      measured.confirm_floor = { c1: await measureConfirmFloor(ctx, 1) };
       measured.confirm.c1 = await measureTransition(ctx, 'confirm', { clients: 1, holds: forConfirm });
       measured.confirm.c10 = await measureTransition(ctx, 'confirm', { clients: 10, holds: forConfirm });
       measured.cancel.c1 = await measureTransition(ctx, 'cancel', { clients: 1, holds: held });
     }
 
-    stack.assertAlive();
-    // The rush scenarios run against the API as 2 processes sharing its port.
-    const rushApi = await stack.startApi(600, { API_PROCESSES: '2' });
-    const rushCtx: BenchContext = { ...ctx, api: httpClient(rushApi.baseUrl), stack: { ...stack, api: rushApi } };
-    if (!cli.cluster) measured.contention = await measureContention(rushCtx, crowd);
-    await ctx.settle();
-    const buyers = await createUsers(stack.knex, stack.jwtSecret, params.premiereBuyers);
-    measured.premiere = await measurePremiere(ctx, rushApi.baseUrl, rushApi.proc.pid, buyers);
-    await ctx.settle();
-    // Its pools (20 connections per process) would crowd Postgres for the scenarios after it.
-    await rushApi.proc.stop();
-    measured.premiere_floor = await measurePremiereFloor(ctx, Math.floor(measured.premiere.sold_seats / 2) || 1, users);
-    await ctx.settle();
-    if (!cli.cluster) {
-      measured.seat_map = await measureSeatMap(ctx, users[0]);
+    if (only.has('contention') || only.has('premiere')) {
       stack.assertAlive();
-      measured.seat_events = await measureSeatEvents(ctx, users[0]);
-      stack.assertAlive();
-      measured.expiry_lag = await measureExpiryLag(ctx, { pool: openPool, users });
+      // The rush scenarios run against the API as 2 processes sharing its port.
+      const rushApi = await stack.startApi(600, { API_PROCESSES: '2' }, rushApiNodeArgs());
+      const rushCtx: BenchContext = { ...ctx, api: httpClient(rushApi.baseUrl), stack: { ...stack, api: rushApi } };
+      if (only.has('contention')) {
+        measured.contention = await measureContention(rushCtx, crowd);
+        await ctx.settle();
+      }
+      if (only.has('premiere')) {
+        const buyers = await createUsers(stack.knex, stack.jwtSecret, params.premiereBuyers);
+        const run = await measurePremiere(ctx, rushApi.baseUrl, rushApi.proc.pid, buyers);
+        measured.premiere = run.premiere;
+        premiereSeatMap = run.seatMap;
+        await ctx.settle();
+      }
+      // Its pools (20 connections per process) would crowd Postgres for the scenarios after it.
+      await rushApi.proc.stop();
+      if (measured.premiere) {
+        measured.premiere_floor = await measurePremiereFloor(ctx, Math.floor(measured.premiere.sold_seats / 2) || 1, users);
+        await ctx.settle();
+      }
     }
+    if (only.has('seat_map')) measured.seat_map = await measureSeatMap(ctx, users[0]);
+    stack.assertAlive();
+    if (only.has('seat_events')) measured.seat_events = await measureSeatEvents(ctx, users[0]);
+    stack.assertAlive();
+    if (only.has('expiry')) measured.expiry_lag = await measureExpiryLag(ctx, { pool: openPool, users });
 
     if (cli.diagnose) {
       stack.assertAlive();
@@ -220,12 +236,12 @@ async function main(): Promise<void> {
       logLine(`wrote ${path.relative(process.cwd(), file)}`);
     }
 
-    if (!cli.cluster) {
+    if (only.has('open_holds')) {
       stack.assertAlive();
       await resetOpenWorkflows(ctx);
       measured.open_holds = await measureOpenHolds(ctx, { pool: openPool, users });
+      stack.assertAlive();
     }
-    stack.assertAlive();
 
     measured.machine.duration_s = Math.round((Date.now() - began) / 1000);
     addCaveats(measured);
@@ -238,10 +254,25 @@ async function main(): Promise<void> {
     writeFileSync(mdPath, markdown);
     console.log(`\n${markdown}`);
     logLine(`wrote ${path.relative(process.cwd(), cli.out)} and ${path.relative(process.cwd(), mdPath)}`);
-    const missing = unmeasured(results, cli.cluster);
+    const missing = unmeasured(results, only);
     if (missing.length > 0) {
       console.error(`[bench] nothing succeeded for: ${missing.join(', ')}; see the log above`);
       process.exitCode = 2;
+    }
+    if (premiereSeatMap && measured.premiere) {
+      const picture = renderSaleOrder(premiereSeatMap);
+      const txt = cli.out.replace(/\.json$/, '-seatmap.txt');
+      writeFileSync(txt, `${picture}\n`);
+      logLine(`wrote ${path.relative(process.cwd(), txt)}:\n${picture}`);
+      if (cli.seatmapReadme) {
+        const p = measured.premiere;
+        const caption =
+          `The premiere's seat map after a \`npm run bench${params.mode === 'quick' ? ' -- --quick' : ''}\` run (${measured.machine.at.slice(0, 10)}): ` +
+          `${p.buyers} buyers of 2 best-available seats each for ${p.seats} seats, ${p.sold_seats} sold, ${p.orphan_singles} orphan single seats. ` +
+          'Each seat shows when it was sold: `0` in the first tenth of the holds, `9` in the last, `.` free.';
+        const updated = updateReadmeSeatMap(path.join(REPO_ROOT, 'README.md'), seatMapSection(picture, caption));
+        logLine(updated ? "updated README.md's seat map" : 'README.md has no <!-- seatmap:start --> / <!-- seatmap:end --> markers: left alone');
+      }
     }
     if (cli.writeReadme) {
       const updated = updateReadmeSection(path.join(REPO_ROOT, 'README.md'), markdown);
@@ -253,6 +284,15 @@ async function main(): Promise<void> {
     await cleanup.run();
     logLine(`done in ${Math.round((Date.now() - began) / 1000)} s`);
   }
+}
+
+/**
+ * Node options for the rush's API processes, e.g. BENCH_RUSH_API_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" to profile them: each process writes its profile when it stops
+ * (cluster workers inherit the primary's options).
+ */
+function rushApiNodeArgs(): string[] {
+  return (process.env.BENCH_RUSH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
 /** Caveats that follow from the figures themselves. */
@@ -274,30 +314,30 @@ function addCaveats(m: Measured): void {
 }
 
 /** Measurements every run must produce; a null one means the harness or the app is broken. */
-function unmeasured(r: Measured, cluster: boolean): string[] {
-  const required: [string, unknown][] = [
-    ['hold.c1', r.hold.c1],
-    ['hold.c10', r.hold.c10],
-    ['hold.c50', r.hold.c50],
-    ['confirm.c1', r.confirm.c1],
-    ['confirm.c10', r.confirm.c10],
-    ['cancel.c1', r.cancel.c1],
-    ['temporal_start.c1', r.temporal_start.c1],
-    ['temporal_start.c10', r.temporal_start.c10],
-    ['temporal_start.c50', r.temporal_start.c50],
-    ['update_with_start.c1', r.update_with_start.c1],
-    ['update_with_start.c10', r.update_with_start.c10],
-    ['postgres_hold.c1', r.postgres_hold.c1],
-    ['postgres_hold.c10', r.postgres_hold.c10],
-    ['contention', r.contention],
-    ['seat_map.s2000_sold90', r.seat_map.s2000_sold90],
-    ['open_holds.h100', r.open_holds.h100],
-    ['expiry_lag', r.expiry_lag],
-    ['seat_events', r.seat_events],
+function unmeasured(r: Measured, only: ReadonlySet<Scenario>): string[] {
+  const required: [Scenario, string, unknown][] = [
+    ['levels', 'hold.c1', r.hold.c1],
+    ['levels', 'hold.c10', r.hold.c10],
+    ['levels', 'hold.c50', r.hold.c50],
+    ['confirm', 'confirm.c1', r.confirm.c1],
+    ['confirm', 'confirm.c10', r.confirm.c10],
+    ['confirm', 'confirm_floor.c1', r.confirm_floor?.c1],
+    ['confirm', 'cancel.c1', r.cancel.c1],
+    ['levels', 'temporal_start.c1', r.temporal_start.c1],
+    ['levels', 'temporal_start.c10', r.temporal_start.c10],
+    ['levels', 'temporal_start.c50', r.temporal_start.c50],
+    ['levels', 'update_with_start.c1', r.update_with_start.c1],
+    ['levels', 'update_with_start.c10', r.update_with_start.c10],
+    ['levels', 'postgres_hold.c1', r.postgres_hold.c1],
+    ['levels', 'postgres_hold.c10', r.postgres_hold.c10],
+    ['contention', 'contention', r.contention],
+    ['premiere', 'premiere', r.premiere],
+    ['seat_map', 'seat_map.s2000_sold90', r.seat_map.s2000_sold90],
+    ['open_holds', 'open_holds.h100', r.open_holds.h100],
+    ['expiry', 'expiry_lag', r.expiry_lag],
+    ['seat_events', 'seat_events', r.seat_events],
   ];
-  // A cluster run measures the hold, its floors and the premiere only.
-  const wanted = cluster ? required.filter(([k]) => /^(hold|temporal_start|update_with_start|postgres_hold)\./.test(k)) : required;
-  return wanted.filter(([, v]) => v === null).map(([k]) => k);
+  return required.filter(([scenario, , v]) => only.has(scenario) && (v === null || v === undefined)).map(([, k]) => k);
 }
 
 main().then(

@@ -132,7 +132,7 @@ export interface BenchStack {
   api: ApiService;
   worker: ServiceProcess;
   /** Another API process on its own port (e.g. with a short hold TTL); stopped with the stack. */
-  startApi(holdTtlSeconds: number, env?: Record<string, string>): Promise<ApiService>;
+  startApi(holdTtlSeconds: number, env?: Record<string, string>, nodeArgs?: string[]): Promise<ApiService>;
   /** Stops the worker and starts a fresh one (an empty workflow cache). */
   restartWorker(): Promise<ServiceProcess>;
   /** Throws when the API or worker process has died. */
@@ -239,20 +239,20 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   const baseEnv: Record<string, string> = { ...configToEnv(config), WORKFLOW_BUNDLE_PATH: bundlePath };
 
   let serial = 0;
-  function spawnService(name: string, script: string, env: Record<string, string>): ServiceProcess {
+  function spawnService(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): ServiceProcess {
     serial += 1;
     const logFile = path.join(dir, `${name}-${serial}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd });
+    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd, nodeArgs });
     closeSync(fd);
     const proc = new ServiceProcess(name, child, logFile);
     cleanup.add(`${name} (pid ${child.pid})`, () => proc.stop());
     return proc;
   }
 
-  async function startApi(holdTtlSeconds: number, env: Record<string, string> = {}): Promise<ApiService> {
+  async function startApi(holdTtlSeconds: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ApiService> {
     const port = await freePort();
-    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds), ...env });
+    const proc = spawnService('api', 'src/server.ts', { PORT: String(port), HOLD_TTL_SECONDS: String(holdTtlSeconds), ...env }, nodeArgs);
     const baseUrl = `http://127.0.0.1:${port}`;
     const http = httpClient(baseUrl);
     await waitFor(
@@ -314,8 +314,8 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     temporalPids,
     api,
     worker: firstWorker,
-    async startApi(ttl, env) {
-      const svc = await startApi(ttl, env);
+    async startApi(ttl, env, nodeArgs) {
+      const svc = await startApi(ttl, env, nodeArgs);
       others.push(svc.proc);
       return svc;
     },

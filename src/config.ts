@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   ADMIN_REGISTRATION_SECRET: z.string().min(8).default(DEV_ADMIN_SECRET),
   HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
+  // Each extension adds HOLD_TTL_SECONDS to the hold's expiry; 0 turns extensions off.
+  HOLD_MAX_EXTENSIONS: int(2),
   // No default here: production must name its provider (see loadConfig).
   PAYMENT_PROVIDER: z.enum(['fake', 'stripe']).optional(),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -104,6 +106,13 @@ const EnvSchema = z.object({
   PURCHASE_LIMIT_SEATS_PER_SHOWTIME: int(10),
   // API processes sharing PORT (node:cluster); 1 runs the API in the process itself.
   API_PROCESSES: int(1).refine((v) => v >= 1 && v <= 64, 'must be 1 to 64'),
+  // Outbound webhooks. Unset: private targets refused in production (SSRF), allowed elsewhere.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  WEBHOOK_RETRY_INITIAL_INTERVAL_MS: int(30_000).refine((v) => v >= 1, 'must be at least 1'),
+  WEBHOOK_RETRY_MAX_INTERVAL_MS: int(3_600_000).refine((v) => v >= 1, 'must be at least 1'),
+  WEBHOOK_GIVE_UP_AFTER_SECONDS: int(3 * 24 * 3600).refine((v) => v >= 1, 'must be at least 1'),
+  WEBHOOK_TIMEOUT_MS: int(10_000).refine((v) => v >= 100, 'must be at least 100'),
+  WEBHOOK_SWEEP_INTERVAL_MS: int(5_000).refine((v) => v >= 10, 'must be at least 10'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -129,6 +138,8 @@ export interface Config {
   jwtSecret: string;
   adminRegistrationSecret: string;
   holdTtlSeconds: number;
+  /** How many times a hold may be extended (POST /reservations/:id/extend), by holdTtlSeconds each. */
+  holdMaxExtensions: number;
   paymentProvider: 'fake' | 'stripe';
   paymentWebhookSecret: string;
   stripeSecretKey: string | undefined;
@@ -161,6 +172,7 @@ export interface Config {
   purchaseLimits: PurchaseLimits;
   /** How many API processes share the port. */
   apiProcesses: number;
+  webhooks: WebhookConfig;
   rateLimits: {
     loginPerEmail: RateLimitRule;
     loginPerAddress: RateLimitRule;
@@ -176,6 +188,20 @@ export interface PurchaseLimits {
   openHoldsPerShowtime: number;
   /** Seats one user may hold or have booked for one showtime. */
   seatsPerShowtime: number;
+}
+
+/** Outbound webhooks: where they may go, and how their delivery is retried. */
+export interface WebhookConfig {
+  /** False: loopback, link-local and private targets are refused at creation and at every delivery (SSRF). */
+  allowPrivateTargets: boolean;
+  retryInitialIntervalMs: number;
+  retryMaxIntervalMs: number;
+  /** A delivery not acknowledged this long after it was first due is given up. */
+  giveUpAfterSeconds: number;
+  /** One HTTP attempt's limit. */
+  timeoutMs: number;
+  /** How often the worker's dispatcher looks for events it missed a notification of. */
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -222,6 +248,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: e.JWT_SECRET,
     adminRegistrationSecret: e.ADMIN_REGISTRATION_SECRET,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
+    holdMaxExtensions: e.HOLD_MAX_EXTENSIONS,
     paymentProvider,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     stripeSecretKey: e.STRIPE_SECRET_KEY,
@@ -249,6 +276,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       seatsPerShowtime: e.PURCHASE_LIMIT_SEATS_PER_SHOWTIME,
     },
     apiProcesses: e.API_PROCESSES,
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === undefined ? e.NODE_ENV !== 'production' : e.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+      retryInitialIntervalMs: e.WEBHOOK_RETRY_INITIAL_INTERVAL_MS,
+      retryMaxIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL_MS,
+      giveUpAfterSeconds: e.WEBHOOK_GIVE_UP_AFTER_SECONDS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      sweepIntervalMs: e.WEBHOOK_SWEEP_INTERVAL_MS,
+    },
     rateLimits: {
       loginPerEmail: { max: e.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: e.RATE_LIMIT_LOGIN_PER_EMAIL_WINDOW_SECONDS },
       loginPerAddress: { max: e.RATE_LIMIT_LOGIN_PER_ADDRESS, windowSeconds: e.RATE_LIMIT_LOGIN_PER_ADDRESS_WINDOW_SECONDS },
@@ -308,6 +343,7 @@ export function configToEnv(config: Config): Record<string, string> {
     JWT_SECRET: config.jwtSecret,
     ADMIN_REGISTRATION_SECRET: config.adminRegistrationSecret,
     HOLD_TTL_SECONDS: String(config.holdTtlSeconds),
+    HOLD_MAX_EXTENSIONS: String(config.holdMaxExtensions),
     PAYMENT_PROVIDER: config.paymentProvider,
     PAYMENT_WEBHOOK_SECRET: config.paymentWebhookSecret,
     FAKE_PAYMENT_WEBHOOK_URL: config.fakePayments.webhookUrl,
@@ -336,6 +372,12 @@ export function configToEnv(config: Config): Record<string, string> {
     PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: String(config.purchaseLimits.openHoldsPerShowtime),
     PURCHASE_LIMIT_SEATS_PER_SHOWTIME: String(config.purchaseLimits.seatsPerShowtime),
     API_PROCESSES: String(config.apiProcesses),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: String(config.webhooks.allowPrivateTargets),
+    WEBHOOK_RETRY_INITIAL_INTERVAL_MS: String(config.webhooks.retryInitialIntervalMs),
+    WEBHOOK_RETRY_MAX_INTERVAL_MS: String(config.webhooks.retryMaxIntervalMs),
+    WEBHOOK_GIVE_UP_AFTER_SECONDS: String(config.webhooks.giveUpAfterSeconds),
+    WEBHOOK_TIMEOUT_MS: String(config.webhooks.timeoutMs),
+    WEBHOOK_SWEEP_INTERVAL_MS: String(config.webhooks.sweepIntervalMs),
   };
   // An explicit empty list keeps "no origins" from turning back into the localhost default.
   if (!config.cors.localhost) env.ALLOWED_ORIGINS = config.cors.origins.join(',');

@@ -10,6 +10,7 @@ import { createTemporalClient } from './temporal/client';
 import { ensurePurgeSchedule, purgeScheduleId } from './temporal/purgeSchedule';
 import { installWorkerRuntime } from './temporal/runtime';
 import { createBookingWorker } from './temporal/worker';
+import { WebhookDispatcher } from './webhooks/dispatcher';
 
 /** How long running activities may take to finish after SIGTERM, and when to give up on them. */
 const SHUTDOWN_GRACE = '20s';
@@ -43,13 +44,25 @@ async function main(): Promise<void> {
   // The fake provider's side: it calls the API back for asynchronous payments, as Stripe would.
   const dispatcher = fakeWebhookDispatcherFor(config, knex, logger);
   dispatcher?.start();
+  // Outbound webhooks: committed outbox rows become delivery workflows.
+  const webhookClient = createTemporalClient(config);
+  const webhookDispatcher = new WebhookDispatcher({
+    knex,
+    temporal: webhookClient,
+    taskQueue: config.temporal.taskQueue,
+    databaseUrl: config.databaseUrl,
+    webhooks: config.webhooks,
+    logger,
+  });
+  webhookDispatcher.start();
   await ensurePurgeScheduleLogged(config, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   try {
     await worker.run();
   } finally {
     await dispatcher?.stop();
-    await Promise.allSettled([knex.destroy(), connection.close(), new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)))]);
+    await webhookDispatcher.stop();
+    await Promise.allSettled([knex.destroy(), connection.close(), webhookClient.connection.close(), new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)))]);
     logger.info('worker stopped');
   }
 }

@@ -12,6 +12,7 @@ function synthetic(): Measured {
   return {
     hold: { c1: { ...lat(18, 50), cpu: { api_ms_per_op: 3.1, worker_ms_per_op: 9.5, bench_ms_per_op: 0.4 } }, c10: lat(60, 150), c50: lat(300, 160) },
     confirm: { c1: lat(35, 25), c10: lat(120, 80) },
+    confirm_floor: { c1: lat(25, 40) },
     cancel: { c1: lat(30, 30) },
     temporal_start: { c1: { ...lat(12, 80), cpu: { api_ms_per_op: null, worker_ms_per_op: 4.8 } }, c10: lat(55, 180), c50: lat(250, 200) },
     update_with_start: { c1: lat(40, 25), c10: lat(150, 60) },

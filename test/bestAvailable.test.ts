@@ -1,4 +1,4 @@
-import { chooseSeats, defaultFocal, orphanSingles, rankCandidates, type LayoutSeat } from '../src/reservations/bestAvailable';
+import { chooseSeats, defaultFocal, focalOf, orphanSingles, rankCandidates, type LayoutSeat } from '../src/reservations/bestAvailable';
 
 /** A layout from rows of characters: `.` a seat, `w` a wheelchair space, `x` out of service, ` ` no seat (an aisle). */
 function hall(...rows: string[]): LayoutSeat[] {
@@ -27,6 +27,40 @@ describe('best available seats', () => {
     const layout = hall('..........', '..........', '..........');
     const choice = chooseSeats(layout, new Set(), { quantity: 2, together: true, focal: { rowIndex: 2, number: 2 } });
     expect(labels(layout, choice?.seatIds)).toEqual(['C1', 'C2']);
+  });
+
+  it('places a stored focal point (row label, seat number) on the layout\'s rows, or falls back to the centre', () => {
+    const layout = hall('..........', '..........', '..........', '..........');
+    expect(focalOf(layout, { row: 'C', seat: 7.5 })).toEqual({ rowIndex: 2, number: 7.5 });
+    expect(focalOf(layout, null)).toEqual(defaultFocal(layout));
+    // A row that is not (or no longer) in the layout: the default, never a point off the map.
+    expect(focalOf(layout, { row: 'Q', seat: 3 })).toEqual(defaultFocal(layout));
+  });
+
+  it('with a custom focal point, fills outward from it: its row first, then the rows beside it', () => {
+    // A back-row focal point (a raised stadium section), right of centre, between seats 7 and 8.
+    const layout = hall('..........', '..........', '..........', '..........');
+    const focal = focalOf(layout, { row: 'D', seat: 7.5 });
+    const taken = new Set<number>();
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const choice = chooseSeats(layout, taken, { quantity: 2, together: true, focal });
+      choice?.seatIds.forEach((id) => taken.add(id));
+      order.push(labels(layout, choice?.seatIds).join('-'));
+    }
+    // A row away weighs 1.5 seats sideways: C7-C8 (straight ahead, a row forward) beats D5-D6.
+    expect(order).toEqual(['D7-D8', 'C7-C8', 'D5-D6', 'D9-D10', 'C5-C6', 'C9-C10']);
+    // The default would have started in the middle rows.
+    expect(labels(layout, chooseSeats(layout, new Set(), { quantity: 2, together: true })?.seatIds)).toEqual(['B5', 'B6']);
+  });
+
+  it('keeps the rules above the focal point: no single gap beats being closer', () => {
+    // Focal point at A3: A2-A3 or A3-A4 would strand A1 or A5 ... A4-A5 strands nothing beside it.
+    const layout = hall('.....');
+    const focal = focalOf(layout, { row: 'A', seat: 3 });
+    const choice = chooseSeats(layout, new Set(), { quantity: 2, together: true, focal });
+    expect(choice?.tier).toBe('no_gap');
+    expect(['A1-A2', 'A4-A5']).toContain(labels(layout, choice?.seatIds).join('-'));
   });
 
   it('never leaves a single-seat gap while a block without one exists', () => {

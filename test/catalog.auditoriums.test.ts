@@ -131,6 +131,7 @@ describe('catalog: auditoriums', () => {
         name: created.name,
         seat_count: 3,
         active_seat_count: 3,
+        focal_point: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       });

@@ -34,6 +34,7 @@ describe('configuration', () => {
         port: 3000,
         temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'bookings' },
         holdTtlSeconds: 600,
+        holdMaxExtensions: 2,
         paymentProvider: 'fake',
         cancellationCutoffMinutes: 60,
         cleaningBufferMinutes: 15,
@@ -53,6 +54,21 @@ describe('configuration', () => {
     expect(config.workerMetrics).toEqual({ host: '0.0.0.0', sdkPort: 0, appPort: 9465 });
   });
 
+  it('refuses private webhook targets by default in production only, and retries webhooks for 3 days', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      allowPrivateTargets: true,
+      retryInitialIntervalMs: 30_000,
+      retryMaxIntervalMs: 3_600_000,
+      giveUpAfterSeconds: 3 * 24 * 3600,
+      timeoutMs: 10_000,
+      sweepIntervalMs: 5_000,
+    });
+    expect(loadConfig(PRODUCTION).webhooks.allowPrivateTargets).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).webhooks.allowPrivateTargets).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }).webhooks.allowPrivateTargets).toBe(false);
+    expect(failure({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toContain('WEBHOOK_ALLOW_PRIVATE_TARGETS');
+  });
+
   it('configToEnv gives back an environment that loads as the same config, defaults and every setting changed alike', () => {
     expect(loadConfig(configToEnv(loadConfig({})))).toEqual(loadConfig({}));
     const changed = loadConfig({
@@ -65,6 +81,7 @@ describe('configuration', () => {
       JWT_SECRET: 'a-real-jwt-secret-of-length-32-characters',
       ADMIN_REGISTRATION_SECRET: 'a-real-admin-secret-of-length-32-characters',
       HOLD_TTL_SECONDS: '30',
+      HOLD_MAX_EXTENSIONS: '5',
       PAYMENT_PROVIDER: 'stripe',
       STRIPE_SECRET_KEY: 'sk_test_123',
       PAYMENT_WEBHOOK_SECRET: 'whsec_real_1_of_length_32_characters,whsec_real_2_of_length_32_characters',
@@ -102,6 +119,12 @@ describe('configuration', () => {
       PURCHASE_LIMIT_OPEN_HOLDS_PER_SHOWTIME: '1',
       PURCHASE_LIMIT_SEATS_PER_SHOWTIME: '8',
       API_PROCESSES: '2',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_RETRY_INITIAL_INTERVAL_MS: '100',
+      WEBHOOK_RETRY_MAX_INTERVAL_MS: '200',
+      WEBHOOK_GIVE_UP_AFTER_SECONDS: '300',
+      WEBHOOK_TIMEOUT_MS: '400',
+      WEBHOOK_SWEEP_INTERVAL_MS: '500',
     });
     expect(loadConfig(configToEnv(changed))).toEqual(changed);
   });

@@ -167,7 +167,7 @@ describe('operators: admin and staff API', () => {
     });
 
     it('rounds occupancy to two decimals and counts completed bookings as sold revenue', async () => {
-      const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 3 }], basePrice: '7.35', startsInMinutes: 0.1 });
+      const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 3 }], basePrice: '7.35', startsInMinutes: 0.05, endsInMinutes: 0.15 });
       const [customer, staff] = [await user(), await staffMember()];
       const booking = await hold(customer, show, ['A2']);
       await confirm(customer, booking.id);

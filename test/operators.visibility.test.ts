@@ -112,6 +112,7 @@ describe('operators: finding and steering bookings through Temporal', () => {
         status: 'held',
         hold_expires_at: booking.expires_at,
         show_starts_at: show.startsAt.toISOString(),
+        hold_extensions: 0,
         total_price: '20.00',
         payment_id: null,
         payment_attempts: 0,

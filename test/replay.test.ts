@@ -44,7 +44,22 @@ describe('replaying recorded reservation histories', () => {
     // Issue 18 (patched: issue-tickets): tickets issued at a confirm, by the API or by webhook, and revoked by a cancel
     // (recorded by test/tickets.test.ts).
     const issue18 = ['tickets-issued-then-revoked-by-cancel', 'tickets-issued-via-webhook'];
-    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18].sort());
+    // Issue 19 (outbound webhooks): the delivery workflow (workflows/webhookDelivery.ts), recorded by test/outboundWebhooks.test.ts:
+    // retried until acknowledged, waiting behind an earlier event, given up, and an admin's redelivery.
+    const issue19Webhooks = ['webhook-delivered-after-3-failures', 'webhook-delivered-after-earlier-event', 'webhook-given-up-then-next-event', 'webhook-redelivered'];
+    // Issue 19 (patched: hold-extension, late-payment-retakes-seats, ask-provider-before-expiry, complete-at-show-end):
+    // an extension that won its race with the timer (test/reservations.extend.test.ts), a late success that retook the
+    // seats or, one being taken, was refunded, a success the provider told before the expiry
+    // (test/reservations.latePayment.test.ts), and completion at the show's end (test/reservations.timers.test.ts;
+    // `confirmed-then-completed` is the recording from before, completing at the start).
+    const issue19 = [
+      'hold-extended-then-expired',
+      'late-payment-retook-seats',
+      'late-payment-refunded-seat-taken',
+      'ask-provider-before-expiry-confirmed',
+      'completed-at-show-end',
+    ];
+    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks].sort());
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
   });

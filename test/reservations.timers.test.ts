@@ -43,17 +43,19 @@ describe('durable timers: hold expiry and completion at show time', () => {
     expect(expired.expires_at).toBe(res.body.expires_at);
   });
 
-  it('a confirmed booking sleeps until the show starts, then completes and ends', async () => {
+  it('a confirmed booking sleeps until the show ends, then completes and ends', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex, { startsInMinutes: 0.1 });
+    const show = await createShowtime(stack.knex, { startsInMinutes: 0.05, endsInMinutes: 0.15 });
     const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
     expect(res.status).toBe(201);
     const ok = await api.post(`/reservations/${res.body.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
     expect(ok.status).toBe(200);
     const completed = await waitForStatus(api, user.token, res.body.id, 'completed', 15_000);
-    expect(Date.parse(completed.completed_at)).toBeGreaterThanOrEqual(show.startsAt.getTime());
+    // Not at the start: the booking completes once the show is over (patch complete-at-show-end).
+    expect(Date.parse(completed.completed_at)).toBeGreaterThanOrEqual(show.endsAt.getTime());
     await expect(stack.client.workflow.getHandle(res.body.workflow_id).result()).resolves.toBe('completed');
-    await recordHistory(stack.client.workflow.getHandle(res.body.workflow_id), 'confirmed-then-completed');
+    // `confirmed-then-completed` is the recording from before the patch (completion at the start).
+    await recordHistory(stack.client.workflow.getHandle(res.body.workflow_id), 'completed-at-show-end');
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([show.seats[0].id]);
   });
 });

@@ -76,6 +76,29 @@ describe('Stripe payment provider adapter (unit)', () => {
     await expect(charge()).resolves.toEqual({ status: 'declined', paymentId: 'pi_declined', reason: 'Your card was declined.' });
   });
 
+  it('asks for a payment by retrieving its PaymentIntent, and maps its status to a verdict', async () => {
+    const cases: [string, Record<string, unknown>, unknown][] = [
+      ['succeeded', {}, { status: 'succeeded', paymentId: 'pi_123' }],
+      ['processing', {}, { status: 'pending', paymentId: 'pi_123' }],
+      ['requires_action', {}, { status: 'pending', paymentId: 'pi_123' }],
+      ['requires_capture', {}, { status: 'pending', paymentId: 'pi_123' }],
+      ['requires_payment_method', { last_payment_error: { message: 'Your card has insufficient funds.' } }, { status: 'failed', paymentId: 'pi_123', failureReason: 'Your card has insufficient funds.' }],
+      ['canceled', {}, { status: 'failed', paymentId: 'pi_123', failureReason: 'The payment was not completed (canceled).' }],
+    ];
+    for (const [status, extra, verdict] of cases) {
+      respond = () => ({ status: 200, body: intent(status, extra) });
+      await expect(provider.getPayment('pi_123')).resolves.toEqual(verdict);
+    }
+    expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual(cases.map(() => 'GET /v1/payment_intents/pi_123'));
+  });
+
+  it("maps Stripe's resource_missing on a lookup to PaymentNotFoundError, and lets other errors through", async () => {
+    respond = () => ({ status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent: pi_gone' } } });
+    await expect(provider.getPayment('pi_gone')).rejects.toBeInstanceOf(PaymentNotFoundError);
+    respond = () => ({ status: 500, body: { error: { type: 'api_error', message: 'Something went wrong' } } });
+    await expect(provider.getPayment('pi_123')).rejects.not.toBeInstanceOf(PaymentNotFoundError);
+  });
+
   it('lets infrastructure errors through so the activity is retried', async () => {
     respond = () => ({ status: 500, body: { error: { type: 'api_error', message: 'Something went wrong' } } });
     await expect(charge()).rejects.toBeInstanceOf(Stripe.errors.StripeAPIError);

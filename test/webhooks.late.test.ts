@@ -5,10 +5,10 @@ import { useTestStack } from './helpers/stack';
 import { paymentEvent, postWebhook } from './helpers/webhooks';
 
 describe('money that arrives for a booking that is gone goes back', () => {
-  // The provider answers 3.5 s after the charge; the hold lasts 2 s.
-  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '2', FAKE_PAYMENT_WEBHOOK_DELAY_MS: '3500' } });
+  // The provider answers 5 s after the charge (its webhook then, by the fake's sender); the hold lasts 2 s.
+  const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '2', FAKE_PAYMENT_WEBHOOK_DELAY_MS: '5000' } });
 
-  it('a success delivered after the hold expired is refunded and does not resurrect the booking', async () => {
+  it('a success delivered after the hold expired takes the seats back while they are free', async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);
     const show = await createShowtime(stack.knex);
     const held = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
@@ -17,13 +17,34 @@ describe('money that arrives for a booking that is gone goes back', () => {
     await waitForStatus(api, user.token, held.body.id, 'expired', 10_000);
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
 
+    await waitForStatus(api, user.token, held.body.id, 'confirmed', 15_000);
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([show.seats[0].id]);
+    expect(await refundTotal(stack.knex, held.body.id)).toEqual({ count: 0, cents: 0 });
+    const payment = await stack.knex('payments').where({ provider_payment_id: pending.body.payment_id }).first();
+    expect(payment).toMatchObject({ status: 'succeeded', refunded_amount: '0.00' });
+    await api.post(`/reservations/${held.body.id}/cancel`, undefined, { token: user.token });
+  });
+
+  it('a success delivered after the hold expired is refunded, and does not resurrect the booking, once a seat was taken', async () => {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const held = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+    const pending = await api.post(`/reservations/${held.body.id}/confirm`, { payment_method: 'pm_card_async' }, { token: user.token });
+    expect(pending.status).toBe(202);
+    await waitForStatus(api, user.token, held.body.id, 'expired', 10_000);
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+    const other = await createUser(stack.knex, stack.config.jwtSecret);
+    // Booked by someone else (a hold of theirs would expire before the webhook comes).
+    const theirs = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: other.token });
+    expect((await api.post(`/reservations/${theirs.body.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: other.token })).status).toBe(200);
+
     const refund = await eventually(async () => {
       const r = await refundTotal(stack.knex, held.body.id);
       return r.count > 0 ? r : undefined;
     }, 15_000);
     expect(refund).toEqual({ count: 1, cents: 1000 });
     const after = await api.get(`/reservations/${held.body.id}`, { token: user.token });
-    expect(after.body.status).toBe('expired');
+    expect(after.body).toMatchObject({ status: 'expired', refund_amount: '10.00' });
     expect(await stack.client.workflow.getHandle(held.body.workflow_id).result()).toBe('expired');
     const payment = await stack.knex('payments').where({ provider_payment_id: pending.body.payment_id }).first();
     expect(payment).toMatchObject({ status: 'refunded', refunded_amount: '10.00' });

@@ -60,10 +60,12 @@ describe('cancelling a reservation workflow', () => {
     await handle.terminate('test over');
   });
 
-  it('completes a booking when the show starts', async () => {
-    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 2000, cancellationCutoffMinutes: 0 });
+  it('completes a booking when the show ends, not when it starts', async () => {
+    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 1000, showEndsInMs: 2500, cancellationCutoffMinutes: 0 });
+    const endsAt = Date.now() + 2500;
     await confirm(handle);
     expect(await handle.result()).toBe('completed');
+    expect(Date.now()).toBeGreaterThanOrEqual(endsAt);
     expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'issueTickets', 'completeReservation']);
   });
 

@@ -54,8 +54,8 @@ describe('the reservation workflow with payments', () => {
     await handle.executeUpdate(cancelUpdate, { args: [{}] });
   });
 
-  it('expires a hold whose payment is still pending, then refunds that payment when it succeeds late', async () => {
-    const { id, handle } = await h.start({ holdMs: 1500, showInMs: 3 * HOUR, charges: ['pending'], latePaymentWindowMs: 60_000 });
+  it('expires a hold whose payment is still pending, then refunds that payment when it succeeds late and a seat was taken', async () => {
+    const { id, handle } = await h.start({ holdMs: 1500, showInMs: 3 * HOUR, charges: ['pending'], latePaymentWindowMs: 60_000, seatsFreeLate: false });
     const pending = await confirm(handle);
     expect(pending.status).toBe('pending_payment');
     await eventually(async () => (await statusOf(handle)) === 'expired', 10_000);
@@ -65,6 +65,8 @@ describe('the reservation workflow with payments', () => {
     expect(await handle.result()).toBe('expired');
     expect(await refundOf(pending.payment_id)).toBe(`re_stub_${pending.payment_id}`);
     expect(refundsOf(id)).toEqual([{ reservationId: id, paymentId: pending.payment_id, amount: '21.00', idempotencyKey: `${id}:refund:${pending.payment_id}` }]);
+    expect((await handle.query(stateQuery)).refund_amount).toBe('21.00');
+    expect(h.stubs.names(id)).toContain('retakeSeats');
   });
 
   it('waits for a late verdict only as long as the window in its input, then ends', async () => {

@@ -1,15 +1,19 @@
 import {
   cancelRefusal,
   cancellationCutoff,
+  completionAt,
   confirmRefusal,
   DEFAULT_LATE_PAYMENT_WINDOW_MS,
+  extensionOutcome,
   holdStep,
   isFinished,
   isSettled,
+  lateSuccessEffect,
   latePaymentWindowMs,
   paymentEventEffect,
   refundDue,
-  untilShowStart,
+  untilCompletion,
+  validExtensionInput,
   type ReservationFacts,
 } from '../workflows/rules';
 import { FailureType } from '../workflows/failures';
@@ -99,10 +103,81 @@ describe('holdStep', () => {
   });
 });
 
-describe('untilShowStart', () => {
-  it('sleeps until the show, and at least a millisecond once it has started', () => {
-    expect(untilShowStart(facts())).toBe(180 * MIN);
-    expect(untilShowStart(facts({ now: NOW + 200 * MIN }))).toBe(1);
+describe('completionAt and untilCompletion', () => {
+  const start = NOW + 180 * MIN;
+  const end = NOW + 300 * MIN;
+
+  it('completes a booking at the show\'s end under the patch, at its start before it', () => {
+    expect(completionAt(start, end, true)).toBe(end);
+    expect(completionAt(start, end, false)).toBe(start);
+  });
+
+  it('falls back to the start when the end is unknown (a snapshot recorded before it was read)', () => {
+    expect(completionAt(start, 0, true)).toBe(start);
+  });
+
+  it('sleeps until then, and at least a millisecond once it has passed', () => {
+    expect(untilCompletion(end, NOW)).toBe(300 * MIN);
+    expect(untilCompletion(end, end + MIN)).toBe(1);
+  });
+});
+
+describe('extensionOutcome', () => {
+  const policy = { extendByMs: 10 * MIN, maxExtensions: 2 };
+
+  it('adds the extension to the current expiry, not to now', () => {
+    expect(extensionOutcome(facts({ now: NOW + 9 * MIN }), 0, policy)).toEqual({ deadline: NOW + 20 * MIN });
+    expect(extensionOutcome(facts({ holdDeadline: NOW + 20 * MIN }), 1, policy)).toEqual({ deadline: NOW + 30 * MIN });
+  });
+
+  it('refuses once the cap is used, saying the cap', () => {
+    const outcome = extensionOutcome(facts(), 2, policy);
+    expect(outcome).toEqual({ refusal: { type: FailureType.ExtensionLimit, message: expect.stringContaining('at most 2 times') } });
+    expect(extensionOutcome(facts(), 0, { ...policy, maxExtensions: 0 })).toMatchObject({ refusal: { type: FailureType.ExtensionLimit } });
+  });
+
+  it("clamps at the show's start, and refuses when nothing can be gained", () => {
+    expect(extensionOutcome(facts({ showStart: NOW + 15 * MIN }), 0, policy)).toEqual({ deadline: NOW + 15 * MIN });
+    expect(extensionOutcome(facts({ holdDeadline: NOW + 15 * MIN, showStart: NOW + 15 * MIN }), 1, policy)).toMatchObject({
+      refusal: { type: FailureType.ExtensionLimit, message: expect.stringContaining("showtime's start") },
+    });
+  });
+
+  it('refuses a hold past its deadline as expired, even before the timer fired', () => {
+    expect(extensionOutcome(facts({ now: NOW + 10 * MIN }), 0, policy)).toMatchObject({ refusal: { type: FailureType.HoldExpired } });
+    expect(extensionOutcome(facts({ phase: 'expired' }), 0, policy)).toMatchObject({ refusal: { type: FailureType.HoldExpired } });
+  });
+
+  it('refuses anything but a hold as an invalid state', () => {
+    for (const phase of ['pending_payment', 'charging', 'confirmed', 'cancelled', 'cancelling', 'completed'] as const) {
+      expect(extensionOutcome(facts({ phase }), 0, policy)).toMatchObject({ refusal: { type: FailureType.InvalidState } });
+    }
+  });
+});
+
+describe('validExtensionInput', () => {
+  it('takes whole positive seconds and a non-negative cap', () => {
+    expect(validExtensionInput({ extend_by_seconds: 600, max_extensions: 2 })).toBe(true);
+    expect(validExtensionInput({ extend_by_seconds: 600, max_extensions: 0 })).toBe(true);
+    expect(validExtensionInput({ extend_by_seconds: 0, max_extensions: 2 })).toBe(false);
+    expect(validExtensionInput({ extend_by_seconds: 1.5, max_extensions: 2 })).toBe(false);
+    expect(validExtensionInput({ extend_by_seconds: 600, max_extensions: -1 })).toBe(false);
+    expect(validExtensionInput({ extend_by_seconds: '600', max_extensions: 2 })).toBe(false);
+    expect(validExtensionInput(undefined)).toBe(false);
+  });
+});
+
+describe('lateSuccessEffect', () => {
+  const expired = facts({ phase: 'expired', now: NOW + 20 * MIN });
+
+  it("retakes the seats for the expired hold's own payment before the show", () => {
+    expect(lateSuccessEffect(expired, 'pay_1', 'pay_1')).toBe('retake');
+  });
+
+  it('refunds anything else: another payment, another phase, or after the show started', () => {
+    expect(lateSuccessEffect(expired, 'pay_2', 'pay_1')).toBe('refund');
+    expect(lateSuccessEffect({ ...expired, phase: 'cancelled' }, 'pay_1', 'pay_1')).toBe('refund');
+    expect(lateSuccessEffect({ ...expired, now: NOW + 180 * MIN }, 'pay_1', 'pay_1')).toBe('refund');
   });
 });
 

@@ -11,7 +11,7 @@ export function currentDetails(s: ReservationState): string {
   const status = `**${s.status}**`;
   switch (s.status) {
     case 'held':
-      return `${status} until ${when(s.hold_expires_at)}${s.last_payment_error ? `; last payment failed: ${s.last_payment_error}` : ''}`;
+      return `${status} until ${when(s.hold_expires_at)}${s.hold_extensions > 0 ? ` (extended ${s.hold_extensions}x)` : ''}${s.last_payment_error ? `; last payment failed: ${s.last_payment_error}` : ''}`;
     case 'charging':
       return `${status} ${s.total_price ?? ''}; the payment is being taken`;
     case 'pending_payment':
@@ -23,9 +23,9 @@ export function currentDetails(s: ReservationState): string {
     case 'cancelled':
       return `${status}: refund ${s.refund_amount ?? '0.00'}${s.cancel_reason ? `; ${s.cancel_reason}` : ''}`;
     case 'expired':
-      return `${status} at ${when(s.hold_expires_at)}; the seats were released`;
+      return `${status} at ${when(s.hold_expires_at)}; the seats were released${s.refund_amount ? `; a late payment was refunded (${s.refund_amount})` : ''}`;
     case 'completed':
-      return `${status}: the show started at ${when(s.show_starts_at)}`;
+      return `${status}: the show of ${when(s.show_starts_at)} is over`;
     default:
       return status;
   }

@@ -14,6 +14,8 @@ export const FailureType = {
   /** A confirm after the show's start, refused before any charge. */
   ShowtimeStarted: 'ShowtimeStarted',
   InvalidState: 'InvalidState',
+  /** A hold extension past the cap: HOLD_MAX_EXTENSIONS used, or the hold already lasts until the show starts. */
+  ExtensionLimit: 'ExtensionLimit',
   CancellationCutoff: 'CancellationCutoffPassed',
   /** An Update whose input the validator refused (422). */
   InvalidArgument: 'InvalidArgument',

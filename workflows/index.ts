@@ -1,3 +1,4 @@
 export { reservationWorkflow } from './reservation';
 export { refundLatePaymentWorkflow } from './refundLatePayment';
 export { purgeStaleRowsWorkflow } from './purgeStaleRows';
+export { webhookDeliveryWorkflow } from './webhookDelivery';

@@ -20,14 +20,18 @@ import { currentDetails } from './details';
 import { FailureType } from './failures';
 import {
   cancelRefusal,
+  completionAt,
   confirmRefusal,
+  extensionOutcome,
   holdStep,
   isFinished,
   isSettled,
+  lateSuccessEffect,
   latePaymentWindowMs,
   paymentEventEffect,
   refundDue,
-  untilShowStart,
+  untilCompletion,
+  validExtensionInput,
   type Refusal,
   type ReservationFacts,
 } from './rules';
@@ -35,6 +39,7 @@ import {
   cancelSignal,
   cancelUpdate,
   confirmUpdate,
+  extendUpdate,
   paymentRejectedSignal,
   paymentSignal,
   searchAttributes,
@@ -42,6 +47,8 @@ import {
   type CancelInput,
   type CancelResult,
   type ConfirmResult,
+  type ExtendInput,
+  type ExtendResult,
   type PaymentEvent,
   type RejectedPaymentEvent,
   type ReservationOutcome,
@@ -90,6 +97,18 @@ const CURRENT_DETAILS = 'current-details-for-operators';
  */
 const ISSUE_TICKETS = 'issue-tickets';
 
+/** A live hold can be extended (the extend Update), moving its durable timer and its row's expiry. */
+const EXTEND_HOLD = 'hold-extension';
+/**
+ * A success for the payment that was pending when the hold expired retakes the same seats if all
+ * are still free, and confirms; before this it was always refunded.
+ */
+const LATE_PAYMENT_RETAKES_SEATS = 'late-payment-retakes-seats';
+/** Before a pending payment's hold expires, the provider is asked for the verdict its webhook may not have delivered. */
+const ASK_PROVIDER_BEFORE_EXPIRY = 'ask-provider-before-expiry';
+/** A booking completes when its show ends; before this, when it started. */
+const COMPLETE_AT_SHOW_END = 'complete-at-show-end';
+
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
 
@@ -97,6 +116,15 @@ const MAX_REJECTED_EVENTS = 10;
 const charging = proxyActivities<Activities>({
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+});
+
+/**
+ * Asking the provider before an expiry: a few quick tries, then the hold expires as it would have
+ * (the late-payment window still takes the webhook's verdict).
+ */
+const asking = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 3 },
 });
 
 /** Money owed back must reach the customer however long the provider is down. */
@@ -125,6 +153,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let phase = 'checking' as WorkflowPhase;
   let holdDeadline = 0;
   let showStart = 0;
+  let showEnd = 0;
+  let holdExtensions = 0;
   let totalPrice = '0.00';
   let paymentId: string | null = null;
   let paymentAttempts = 0;
@@ -158,6 +188,12 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   const facts = (): ReservationFacts => ({ phase, holdDeadline, showStart, now: Date.now() });
   const assertConfirmable = (): void => raise(confirmRefusal(facts(), refuseAfterShowStart));
   const assertCancellable = (): void => raise(cancelRefusal(facts(), input.cancellationCutoffMinutes));
+  const extensionPolicy = (request: ExtendInput) => ({ extendByMs: request.extend_by_seconds * 1000, maxExtensions: request.max_extensions });
+  const planExtension = (request: ExtendInput): number => {
+    const outcome = extensionOutcome(facts(), holdExtensions, extensionPolicy(request));
+    if ('refusal' in outcome) throw ApplicationFailure.nonRetryable(outcome.refusal.message, outcome.refusal.type);
+    return outcome.deadline;
+  };
   const untilChecked = async (): Promise<void> => {
     if (phase === 'checking') await condition(() => phase !== 'checking');
   };
@@ -213,6 +249,25 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   }
 
   /**
+   * Moves the hold's deadline, and with it the durable timer (the hold loop waits on the deadline),
+   * the search attribute and the row. The deadline moves at once, before any await: from here on the
+   * hold loop cannot expire it at the old one, so an extension and the timer never both win.
+   */
+  async function extend(request: ExtendInput): Promise<ExtendResult> {
+    await untilChecked();
+    const deadline = planExtension(request);
+    patched(EXTEND_HOLD);
+    holdDeadline = deadline;
+    holdExtensions += 1;
+    const expiresAt = new Date(deadline).toISOString();
+    upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(deadline) }]);
+    refreshDetails();
+    await dbSteps().extendHold(reservationId, expiresAt);
+    log.info('hold extended', { reservationId, expiresAt, extensions: holdExtensions });
+    return { status: 'held', expires_at: expiresAt, extensions_used: holdExtensions, max_extensions: request.max_extensions };
+  }
+
+  /**
    * The one way a reservation is cancelled, by a cancel or by a cancellation request: the money
    * back first, so a refund that keeps failing leaves the booking whole rather than released unpaid.
    * Returns when the release was recorded, or null when there was no row to release (a request
@@ -252,6 +307,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
           await dbSteps().markHeldAgain(reservationId, lastPaymentError);
           setPhase('held');
         }
+      } else if (effect === 'refund' && lateSuccessEffect(facts(), event.payment_id, paymentId) === 'retake' && patched(LATE_PAYMENT_RETAKES_SEATS)) {
+        await retakeOrRefund(event);
       } else if (effect === 'refund') {
         log.warn('refunding a payment that arrived for a reservation no longer held', { reservationId, phase, paymentId: event.payment_id });
         if (patched(REFUNDS_APART)) {
@@ -265,6 +322,56 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
           });
         }
       }
+    }
+  }
+
+  /**
+   * The payment that was pending when the hold expired has succeeded: the same seats again if all
+   * are free (one transaction, the seats' unique index deciding), and the booking confirmed as by
+   * a confirm; otherwise the expired reservation records the refund and the money goes back.
+   */
+  async function retakeOrRefund(event: PaymentEvent): Promise<void> {
+    const amount = event.amount ?? totalPrice;
+    await dbSteps().recordPaymentOutcome(event.payment_id, 'succeeded');
+    const outcome = await dbSteps().retakeSeats({ reservationId, paymentId: event.payment_id, amount, retake: true });
+    if (outcome.outcome === 'confirmed') {
+      log.info('late payment: the seats were still free; confirmed', { reservationId, paymentId: event.payment_id });
+      await issueTickets();
+      setPhase('confirmed');
+      return;
+    }
+    log.warn('late payment: a seat was taken meanwhile; refunding', { reservationId, paymentId: event.payment_id });
+    refundAmount = amount;
+    refreshDetails();
+    await refundApart(event.payment_id, amount);
+  }
+
+  /**
+   * Before a pending payment's hold expires: the provider's verdict, which its webhook may not
+   * have delivered yet. An answer that does not come counts as still pending.
+   */
+  async function askProvider(pendingPaymentId: string): Promise<{ status: 'succeeded' | 'failed' | 'pending'; failureReason: string | null }> {
+    try {
+      return await asking.askPaymentStatus(pendingPaymentId);
+    } catch (err) {
+      log.warn('could not ask the provider before the expiry; the hold expires with the payment pending', { reservationId, error: failureMessage(err) });
+      return { status: 'pending', failureReason: null };
+    }
+  }
+
+  /** A booking sleeps until it completes (the show's end, or its start before that patch); a cancel before the cutoff wakes it. */
+  async function untilCompleted(): Promise<void> {
+    const completeAt = completionAt(showStart, showEnd, patched(COMPLETE_AT_SHOW_END));
+    await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, untilCompletion(completeAt, Date.now()));
+    while (phase === 'confirmed' && paymentEvents.length > 0) {
+      await applyPaymentEvents();
+      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, untilCompletion(completeAt, Date.now()));
+    }
+    if (phase === 'confirmed') {
+      await dbSteps().completeReservation(reservationId);
+      setPhase('completed');
+    } else {
+      await condition(() => phase === 'cancelled');
     }
   }
 
@@ -290,6 +397,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       status: phase,
       hold_expires_at: holdDeadline ? new Date(holdDeadline).toISOString() : null,
       show_starts_at: showStart ? new Date(showStart).toISOString() : null,
+      hold_extensions: holdExtensions,
       total_price: phase === 'checking' ? null : totalPrice,
       payment_id: paymentId,
       payment_attempts: paymentAttempts,
@@ -314,6 +422,14 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   setHandler(cancelUpdate, (request) => cancel(request ?? {}), {
     validator: (_request: CancelInput) => {
       if (phase !== 'checking') assertCancellable();
+    },
+  });
+  setHandler(extendUpdate, (request) => extend(request), {
+    validator: (request: ExtendInput) => {
+      if (!validExtensionInput(request)) {
+        throw ApplicationFailure.nonRetryable('extend_by_seconds must be a positive integer and max_extensions a non-negative one', FailureType.InvalidArgument);
+      }
+      if (phase !== 'checking') planExtension(request);
     },
   });
   setHandler(cancelSignal, async (request) => {
@@ -354,6 +470,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     }
     holdDeadline = Date.parse(reservation.hold_expires_at);
     showStart = Date.parse(reservation.show_starts_at);
+    showEnd = reservation.show_ends_at ? Date.parse(reservation.show_ends_at) : 0;
     totalPrice = reservation.total_price;
     if (patched(LOCAL_DB_STEPS)) {
       // The API's start already set ReservationStatus=held and HoldExpiresAt.
@@ -369,6 +486,22 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       await applyPaymentEvents();
       if (isSettled(phase)) break;
       const step = holdStep(facts());
+      if (step.expire && phase === 'pending_payment' && paymentId && patched(ASK_PROVIDER_BEFORE_EXPIRY)) {
+        const verdict = await askProvider(paymentId);
+        if (verdict.status === 'succeeded' && paymentEvents.every((e) => e.payment_id !== paymentId)) {
+          // Applied as the webhook's event would be; the webhook, when it comes, is then a duplicate.
+          paymentEvents.push({ event_id: `provider-status:${paymentId}`, type: 'payment_intent.succeeded', payment_id: paymentId });
+          continue;
+        }
+        if (paymentEvents.length > 0) continue; // the webhook came while we asked: its verdict first
+        if (verdict.status === 'failed') {
+          lastPaymentError = verdict.failureReason ?? 'The payment failed';
+          await dbSteps().recordPaymentOutcome(paymentId, 'failed', lastPaymentError);
+          await dbSteps().releaseSeats({ reservationId, outcome: 'expired' });
+          setPhase('expired');
+          break;
+        }
+      }
       if (step.expire) {
         outstandingPayment = phase === 'pending_payment';
         await dbSteps().releaseSeats({ reservationId, outcome: 'expired' });
@@ -376,30 +509,21 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
         break;
       }
       const seen = phase;
-      const changed = () => phase !== seen || paymentEvents.length > 0;
+      const seenDeadline = holdDeadline;
+      // An extension moves the deadline: wake, and wait on the new one.
+      const changed = () => phase !== seen || paymentEvents.length > 0 || holdDeadline !== seenDeadline;
       // While a charge runs past the deadline the hold waits for its result instead of expiring.
       if (step.waitMs !== undefined) await condition(changed, step.waitMs);
       else await condition(changed);
     }
 
-    if (phase === 'confirmed') {
-      // A booking sleeps until the show starts; a cancel before the cutoff wakes it.
-      await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, untilShowStart(facts()));
-      while (phase === 'confirmed' && paymentEvents.length > 0) {
-        await applyPaymentEvents();
-        await condition(() => phase !== 'confirmed' || paymentEvents.length > 0, untilShowStart(facts()));
-      }
-      if (phase === 'confirmed') {
-        await dbSteps().completeReservation(reservationId);
-        setPhase('completed');
-      } else {
-        await condition(() => phase === 'cancelled');
-      }
-    }
+    if (phase === 'confirmed') await untilCompleted();
 
     if (outstandingPayment) {
       // The provider may still approve the payment that was pending when the hold ran out.
       if (await condition(() => paymentEvents.length > 0, latePaymentWindowMs(input.latePaymentWindowMs))) await applyPaymentEvents();
+      // Its success may have retaken the seats: a booking again, until the show.
+      if (phase === 'confirmed') await untilCompleted();
     }
     await condition(allHandlersFinished);
     return phase as ReservationOutcome;

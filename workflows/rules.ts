@@ -81,8 +81,65 @@ export function holdStep(facts: ReservationFacts): { expire: true } | { expire: 
   return { expire: false, waitMs: remaining > 0 ? remaining : undefined };
 }
 
-/** How long a booking sleeps before it completes: until the show starts (at least 1 ms, a timer's floor). */
-export const untilShowStart = (facts: Pick<ReservationFacts, 'showStart' | 'now'>): number => Math.max(1, facts.showStart - facts.now);
+/**
+ * When a booking completes: at the show's end (`completeAtEnd`, the patched rule) when the end is
+ * known, else at its start, as workflows confirmed before the patch (and histories without an end) do.
+ */
+export const completionAt = (showStart: number, showEnd: number, completeAtEnd: boolean): number =>
+  completeAtEnd && showEnd > showStart ? showEnd : showStart;
+
+/** How long a booking sleeps before it completes at `completeAt` (at least 1 ms, a timer's floor). */
+export const untilCompletion = (completeAt: number, now: number): number => Math.max(1, completeAt - now);
+
+/** The API's extension policy, as the extend Update carries it. */
+export interface ExtensionPolicy {
+  extendByMs: number;
+  maxExtensions: number;
+}
+
+/**
+ * A hold extension: refused, or the hold's new deadline. Each extension adds `extendByMs` to the
+ * current expiry (as seats.io extends a hold from when it would end), at most `maxExtensions`
+ * times, and never past the show's start; an extension that would gain nothing is refused.
+ * A hold whose deadline has passed has expired, whether or not the timer has fired yet: the
+ * timer and the extension cannot both win.
+ */
+export function extensionOutcome(facts: ReservationFacts, used: number, policy: ExtensionPolicy): { refusal: Refusal } | { deadline: number } {
+  const { phase, holdDeadline, showStart, now } = facts;
+  if (phase === 'expired' || (phase === 'held' && now >= holdDeadline)) {
+    return { refusal: { type: FailureType.HoldExpired, message: 'The hold has expired' } };
+  }
+  if (phase !== 'held') {
+    const state = phase === 'charging' ? 'being paid for' : phase;
+    return { refusal: { type: FailureType.InvalidState, message: `A reservation that is ${state} cannot be extended; only a hold can` } };
+  }
+  if (used >= policy.maxExtensions) {
+    return { refusal: { type: FailureType.ExtensionLimit, message: `A hold can be extended at most ${policy.maxExtensions} times; this one has been` } };
+  }
+  const deadline = showStart > 0 ? Math.min(holdDeadline + policy.extendByMs, showStart) : holdDeadline + policy.extendByMs;
+  if (deadline <= holdDeadline) {
+    return { refusal: { type: FailureType.ExtensionLimit, message: "The hold already lasts until the showtime's start; it cannot be extended further" } };
+  }
+  return { deadline };
+}
+
+/** Whether the extend Update's input is usable: whole, positive seconds and a non-negative cap. */
+export const validExtensionInput = (input: { extend_by_seconds?: unknown; max_extensions?: unknown } | undefined): boolean =>
+  typeof input?.extend_by_seconds === 'number' &&
+  Number.isInteger(input.extend_by_seconds) &&
+  input.extend_by_seconds > 0 &&
+  typeof input.max_extensions === 'number' &&
+  Number.isInteger(input.max_extensions) &&
+  input.max_extensions >= 0;
+
+/**
+ * A success for the payment that was pending when the hold expired: the seats are retaken (if
+ * all of them are still free: the activity decides) while the show has not started; otherwise
+ * the money goes back. Only this reservation's own payment is ever retaken for.
+ */
+export function lateSuccessEffect(facts: Pick<ReservationFacts, 'phase' | 'showStart' | 'now'>, eventPaymentId: string, paymentId: string | null): 'retake' | 'refund' {
+  return facts.phase === 'expired' && eventPaymentId === paymentId && facts.now < facts.showStart ? 'retake' : 'refund';
+}
 
 /** What a payment event means for the reservation in its current phase. */
 export type PaymentEventEffect = 'confirm' | 'back_to_held' | 'refund' | 'ignore';

@@ -48,6 +48,28 @@ export interface CancelResult {
   cancelled_at: string;
 }
 
+/**
+ * A hold extension, with the API's policy: the workflow counts the extensions and keeps the
+ * durable timer, the API's config says how long each one is and how many a hold may take.
+ */
+export interface ExtendInput {
+  /** How much later the hold ends, from its current expiry (HOLD_TTL_SECONDS). */
+  extend_by_seconds: number;
+  /** Extensions a hold may take in all (HOLD_MAX_EXTENSIONS). */
+  max_extensions: number;
+}
+
+export interface ExtendResult {
+  status: 'held';
+  expires_at: string;
+  /** Extensions this hold has taken, this one included. */
+  extensions_used: number;
+  max_extensions: number;
+}
+
+/** What the provider says of a payment when asked (before a pending hold expires). */
+export type PaymentVerdict = 'succeeded' | 'failed' | 'pending';
+
 /** A payment provider's asynchronous outcome, delivered by the webhook endpoint. */
 export interface PaymentEvent {
   event_id: string;
@@ -72,6 +94,8 @@ export interface ReservationState {
   status: WorkflowPhase;
   hold_expires_at: string | null;
   show_starts_at: string | null;
+  /** Hold extensions taken so far. */
+  hold_extensions: number;
   total_price: string | null;
   payment_id: string | null;
   payment_attempts: number;
@@ -92,6 +116,8 @@ export type ReservationOutcome = 'abandoned' | 'expired' | 'cancelled' | 'comple
 
 export const confirmUpdate = defineUpdate<ConfirmResult, [ConfirmInput]>('confirm');
 export const cancelUpdate = defineUpdate<CancelResult, [CancelInput]>('cancel');
+/** Moves a live hold's expiry (and its durable timer) later, within the cap. */
+export const extendUpdate = defineUpdate<ExtendResult, [ExtendInput]>('extend');
 /** The same cancel as a plain signal, for operators in the Web UI or `temporal workflow signal`. */
 export const cancelSignal = defineSignal<[CancelInput]>('cancel');
 export const paymentSignal = defineSignal<[PaymentEvent]>('payment');

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import knexFactory, { type Knex } from 'knex';
+import { knexConfig } from '../../knexfile';
 import { orphanSingles, type LayoutSeat } from '../../src/reservations/bestAvailable';
 import type { BenchContext } from '../context';
 import { createBenchShowtime, type BenchUser } from '../fixtures';
 import { httpClient } from '../http';
 import { percentile, round } from '../measure';
 import type { BenchResults } from '../resultsSchema';
+import type { SoldSeat } from '../seatMapPicture';
 import { cpuMs } from '../stack';
 import { noopWorkflow } from '../workflows/noop';
 
@@ -50,7 +53,12 @@ const RETRIES = 3;
  * the end. API CPU per refusal comes from a second burst of requests at the sold-out showtime;
  * per hold is the rush's CPU less its refusals', divided by the holds.
  */
-export async function measurePremiere(ctx: BenchContext, apiBaseUrl: string, apiPid: number, users: BenchUser[]): Promise<Premiere> {
+export async function measurePremiere(
+  ctx: BenchContext,
+  apiBaseUrl: string,
+  apiPid: number,
+  users: BenchUser[],
+): Promise<{ premiere: Premiere; seatMap: SoldSeat[] }> {
   const { knex } = ctx.stack;
   const { premiereSeats: seats, premiereInFlight: inFlight } = ctx.params;
   const buyers = Math.min(ctx.params.premiereBuyers, users.length);
@@ -140,7 +148,18 @@ export async function measurePremiere(ctx: BenchContext, apiBaseUrl: string, api
     `Premiere: ${seats} seats, ${buyers} buyers at once, at most ${inFlight} requests in flight, each wanting ${PARTY} best-available seats (SOLD_OUT stops a buyer, other 409s are retried up to ${RETRIES} times), ` +
       `against an API of 2 processes; ${requests} requests in all. API CPU per refusal from ${refusalRequests} further requests at the sold-out showtime; per hold, the rush's API CPU less its refusals'.`,
   );
-  return result;
+  return { premiere: result, seatMap: await soldSeatMap(knex, st.id) };
+}
+
+/** The showtime's seats after the rush, each with when its hold began (the order of sale). */
+async function soldSeatMap(knex: BenchContext['stack']['knex'], showtimeId: number): Promise<SoldSeat[]> {
+  const rows: { row: string; number: number; usable: boolean; held_at: Date | null }[] = await knex('seats as s')
+    .join('showtimes as st', 'st.auditorium_id', 's.auditorium_id')
+    .leftJoin('reservation_seats as rs', (j) => j.on('rs.seat_id', 's.id').andOn('rs.showtime_id', 'st.id').andOn(knex.raw('rs.is_active')))
+    .leftJoin('reservations as r', 'r.id', 'rs.reservation_id')
+    .where('st.id', showtimeId)
+    .select('s.row', 's.number', knex.raw('s.is_active AND NOT s.is_deleted AS usable'), 'r.created_at as held_at');
+  return rows.map((r) => ({ row: r.row, number: r.number, usable: r.usable, heldAt: r.held_at ? r.held_at.getTime() : null }));
 }
 
 /**
@@ -149,8 +168,27 @@ export async function measurePremiere(ctx: BenchContext, apiBaseUrl: string, api
  * concurrency, without HTTP or auth. Its rows stay (they are held seats of a bench showtime).
  */
 export async function measurePremiereFloor(ctx: BenchContext, holds: number, users: BenchUser[]): Promise<{ time_to_sellout_s: number }> {
-  const { knex, client, taskQueue } = ctx.stack;
-  const st = await createBenchShowtime(knex, holds * PARTY);
+  const { client, taskQueue } = ctx.stack;
+  const st = await createBenchShowtime(ctx.stack.knex, holds * PARTY);
+  // As many connections as the 2 API processes' pools, and no acquire deadline: the floor
+  // measures the inserts and starts, never a pool refusing under the bench's own load.
+  const knex = knexFactory({ ...knexConfig(ctx.stack.databaseUrl), pool: { min: 0, max: 40, acquireTimeoutMillis: 120_000 } });
+  try {
+    return await floorRun(ctx, knex, client, taskQueue, st, holds, users);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+async function floorRun(
+  ctx: BenchContext,
+  knex: Knex,
+  client: BenchContext['stack']['client'],
+  taskQueue: string,
+  st: { id: number; seatIds: number[] },
+  holds: number,
+  users: BenchUser[],
+): Promise<{ time_to_sellout_s: number }> {
   const t0 = performance.now();
   await limited(holds, ctx.params.premiereInFlight, async (i) => {
     const id = randomUUID();

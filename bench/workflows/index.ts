@@ -6,3 +6,4 @@ export * from '../../workflows';
 export { noopWorkflow } from './noop';
 export { noopWithUpdateWorkflow } from './noopWithUpdate';
 export { pingWorkflow } from './ping';
+export { pingOnUpdateWorkflow } from './pingOnUpdate';

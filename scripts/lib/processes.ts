@@ -11,6 +11,8 @@ export interface NodeScriptOptions {
   output?: 'pipe' | number;
   /** A pipe lets the child notice its parent is gone (its stdin ends). */
   stdin?: 'ignore' | 'pipe';
+  /** Options for Node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /** A process group of its own: a Ctrl-C in the terminal then reaches only the parent, which stops it in order. */
   detached?: boolean;
 }
@@ -23,7 +25,7 @@ export interface NodeScriptOptions {
 export function spawnNodeScript(script: string, opts: NodeScriptOptions): ChildProcess {
   const output = opts.output ?? 'pipe';
   const stdio: StdioOptions = [opts.stdin ?? 'ignore', output, output];
-  return spawn(process.execPath, ['--import', 'tsx', path.resolve(REPO_ROOT, script)], { cwd: REPO_ROOT, env: opts.env, stdio, detached: opts.detached });
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.resolve(REPO_ROOT, script)], { cwd: REPO_ROOT, env: opts.env, stdio, detached: opts.detached });
 }
 
 export function hasExited(child: ChildProcess): boolean {

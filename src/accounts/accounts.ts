@@ -30,7 +30,7 @@ export async function createAccount<T>(
 ): Promise<T> {
   const password_hash = await hasher.hash(input.password);
   try {
-    return await knex.transaction(async (trx) => {
+    return await User.transaction(knex, async (trx) => {
       const user = await User.query(trx).insert({ name: input.name, email: input.email, password_hash, role }).returning('*');
       return within(trx, user);
     });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { RefreshToken, User } from '../db/models';
 
 type Db = Knex | Knex.Transaction;
 
@@ -8,6 +9,6 @@ type Db = Knex | Knex.Transaction;
  * the same transaction or later, carries the new version.
  */
 export async function endSessions(db: Db, userId: number): Promise<void> {
-  await db('users').where({ id: userId }).update({ session_version: db.raw('session_version + 1'), updated_at: db.fn.now() });
-  await db('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: db.fn.now(), updated_at: db.fn.now() });
+  await User.query(db).findById(userId).patch({ session_version: db.raw('session_version + 1'), updated_at: db.fn.now() });
+  await RefreshToken.query(db).where({ user_id: userId }).modify('unrevoked').patch({ revoked_at: db.fn.now(), updated_at: db.fn.now() });
 }

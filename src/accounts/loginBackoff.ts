@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { LoginBackoffRule } from '../config';
+import { LoginBackoff as LoginBackoffModel } from '../db/models';
 import { rateLimited } from './rateLimit';
 
 /** A pair that stops failing is forgotten after this long, so last month's typos cost nothing. */
@@ -36,31 +37,30 @@ export function createLoginBackoff(knex: Knex, rule: LoginBackoffRule): LoginBac
     async begin(email, addressSubject) {
       if (rule.freeFailures <= 0) return;
       const key = keyOf(email, addressSubject);
-      await knex.transaction(async (trx) => {
-        await trx.raw('INSERT INTO login_backoff (key, failures, expires_at) VALUES (?, 0, now()) ON CONFLICT (key) DO NOTHING', [key]);
-        const { rows } = await trx.raw<{ rows: { failures: number; stale: boolean; wait: number }[] }>(
-          `SELECT failures, expires_at <= now() AS stale,
-                  coalesce(ceil(extract(epoch FROM blocked_until - now())), 0)::int AS wait
-           FROM login_backoff WHERE key = ? FOR UPDATE`,
-          [key],
-        );
-        const row = rows[0];
+      await LoginBackoffModel.transaction(knex, async (trx) => {
+        await LoginBackoffModel.query(trx).insert({ key, failures: 0, expires_at: trx.fn.now() }).onConflict('key').ignore();
+        // Judged by the database clock, as every API process shares it; the row lock serializes the pair's attempts.
+        const row = await LoginBackoffModel.query(trx)
+          .findById(key)
+          .forUpdate()
+          .select('failures', trx.raw('expires_at <= now() AS stale'), trx.raw('coalesce(ceil(extract(epoch FROM blocked_until - now())), 0)::int AS wait'))
+          .castTo<Pick<LoginBackoffModel, 'failures'> & { stale: boolean; wait: number }>();
         if (!row.stale && row.wait > 0) throw rateLimited(row.wait);
         const failures = row.stale ? 1 : row.failures + 1;
         const wait = backoffSeconds(rule, failures);
-        await trx.raw(
-          `UPDATE login_backoff SET failures = ?,
-             blocked_until = CASE WHEN ? > 0 THEN now() + make_interval(secs => ?) END,
-             expires_at = now() + make_interval(secs => ?)
-           WHERE key = ?`,
-          [failures, wait, wait, FORGET_AFTER_SECONDS + wait, key],
-        );
+        await LoginBackoffModel.query(trx)
+          .findById(key)
+          .patch({
+            failures,
+            blocked_until: wait > 0 ? trx.raw('now() + make_interval(secs => ?)', [wait]) : null,
+            expires_at: trx.raw('now() + make_interval(secs => ?)', [FORGET_AFTER_SECONDS + wait]),
+          });
       });
     },
 
     async clear(email, addressSubject) {
       if (rule.freeFailures <= 0) return;
-      await knex('login_backoff').where({ key: keyOf(email, addressSubject) }).delete();
+      await LoginBackoffModel.query(knex).deleteById(keyOf(email, addressSubject));
     },
   };
 }

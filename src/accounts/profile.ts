@@ -35,7 +35,7 @@ export async function changePassword(
   if (!user) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid access token');
   if (!(await hasher.verify(passwords.current_password, user.password_hash))) throw wrongCurrentPassword();
   const password_hash = await hasher.hash(passwords.new_password);
-  return knex.transaction(async (trx) => {
+  return User.transaction(knex, async (trx) => {
     await endSessions(trx, userId);
     const updated = await User.query(trx).patchAndFetchById(userId, { password_hash });
     return { user: updated, tokens: await startSession(trx, updated, jwtSecret) };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { UserRole } from '../db/models';
+import { RefreshToken, type User } from '../db/models';
 
 export const REFRESH_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** Makes a leaked token recognisable to secret scanners and in logs; never parsed. */
@@ -23,7 +23,7 @@ export interface RefreshFamily {
  */
 export async function issueRefreshToken(db: Db, userId: number, family?: RefreshFamily): Promise<string> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  await db('refresh_tokens').insert({
+  await RefreshToken.query(db).insert({
     user_id: userId,
     token_hash: hashRefreshToken(token),
     family_id: family?.id ?? randomUUID(),
@@ -36,26 +36,15 @@ export async function issueRefreshToken(db: Db, userId: number, family?: Refresh
 export type RotationFailure = 'unknown' | 'expired' | 'family_expired' | 'revoked' | 'reused' | 'account_unavailable';
 
 export type RotationResult =
-  | { ok: true; user: { id: number; role: UserRole; session_version: number }; refreshToken: string }
+  | { ok: true; user: Pick<User, 'id' | 'role' | 'session_version'>; refreshToken: string }
   | { ok: false; reason: RotationFailure; userId?: number };
 
-interface TokenRow {
-  id: number;
-  user_id: number;
-  family_id: string;
-  family_started_at: Date;
-  expired: boolean;
-  family_expired: boolean;
-  used_at: Date | null;
-  revoked_at: Date | null;
-  role: UserRole;
-  is_active: boolean;
-  is_deleted: boolean;
-  session_version: number;
-}
+/** A presented token with what decides its rotation: its times, judged by the database clock, and its user's standing. */
+type PresentedToken = Pick<RefreshToken, 'id' | 'user_id' | 'family_id' | 'family_started_at' | 'used_at' | 'revoked_at'> &
+  Pick<User, 'role' | 'is_active' | 'is_deleted' | 'session_version'> & { expired: boolean; family_expired: boolean };
 
 async function revokeFamily(db: Db, familyId: string): Promise<void> {
-  await db('refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: db.fn.now(), updated_at: db.fn.now() });
+  await RefreshToken.query(db).where({ family_id: familyId }).modify('unrevoked').patch({ revoked_at: db.fn.now(), updated_at: db.fn.now() });
 }
 
 /**
@@ -66,25 +55,28 @@ async function revokeFamily(db: Db, familyId: string): Promise<void> {
  * user signs in again.
  */
 export async function rotateRefreshToken(knex: Knex, token: string, familyMaxAgeDays: number): Promise<RotationResult> {
-  return knex.transaction(async (trx) => {
-    const row: TokenRow | undefined = await trx('refresh_tokens as rt')
-      .join('users as u', 'u.id', 'rt.user_id')
-      .where('rt.token_hash', hashRefreshToken(token))
-      .forUpdate('rt')
-      .first(
-        'rt.id',
-        'rt.user_id',
-        'rt.family_id',
-        'rt.family_started_at',
-        'rt.used_at',
-        'rt.revoked_at',
-        trx.raw('rt.expires_at <= now() AS expired'),
-        trx.raw('rt.family_started_at + make_interval(days => ?) <= now() AS family_expired', [familyMaxAgeDays]),
-        'u.role',
-        'u.is_active',
-        'u.is_deleted',
-        'u.session_version',
-      );
+  return RefreshToken.transaction(knex, async (trx) => {
+    const row = await RefreshToken.query(trx)
+      .joinRelated('user')
+      .where('refresh_tokens.token_hash', hashRefreshToken(token))
+      // FOR UPDATE OF the token row only (Objection's typings omit the tables knex takes): a second use waits here.
+      .modify((q: { forUpdate(...tables: string[]): unknown }) => q.forUpdate('refresh_tokens'))
+      .select(
+        'refresh_tokens.id',
+        'refresh_tokens.user_id',
+        'refresh_tokens.family_id',
+        'refresh_tokens.family_started_at',
+        'refresh_tokens.used_at',
+        'refresh_tokens.revoked_at',
+        trx.raw('refresh_tokens.expires_at <= now() AS expired'),
+        trx.raw('refresh_tokens.family_started_at + make_interval(days => ?) <= now() AS family_expired', [familyMaxAgeDays]),
+        'user.role',
+        'user.is_active',
+        'user.is_deleted',
+        'user.session_version',
+      )
+      .first()
+      .castTo<PresentedToken | undefined>();
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.revoked_at) return { ok: false, reason: 'revoked' };
     if (row.used_at) {
@@ -101,7 +93,7 @@ export async function rotateRefreshToken(knex: Knex, token: string, familyMaxAge
       await revokeFamily(trx, row.family_id);
       return { ok: false, reason: 'account_unavailable' };
     }
-    await trx('refresh_tokens').where({ id: row.id }).update({ used_at: trx.fn.now(), updated_at: trx.fn.now() });
+    await RefreshToken.query(trx).findById(row.id).patch({ used_at: trx.fn.now(), updated_at: trx.fn.now() });
     const refreshToken = await issueRefreshToken(trx, row.user_id, { id: row.family_id, startedAt: row.family_started_at });
     return { ok: true, user: { id: row.user_id, role: row.role, session_version: row.session_version }, refreshToken };
   });
@@ -109,8 +101,8 @@ export async function rotateRefreshToken(knex: Knex, token: string, familyMaxAge
 
 /** Ends the session the token belongs to: the token and every rotation of it. Unknown tokens are ignored. */
 export async function revokeRefreshTokenFamily(knex: Knex, token: string): Promise<void> {
-  await knex('refresh_tokens')
-    .whereIn('family_id', knex('refresh_tokens').select('family_id').where('token_hash', hashRefreshToken(token)))
-    .whereNull('revoked_at')
-    .update({ revoked_at: knex.fn.now(), updated_at: knex.fn.now() });
+  await RefreshToken.query(knex)
+    .whereIn('family_id', RefreshToken.query(knex).select('family_id').where('token_hash', hashRefreshToken(token)))
+    .modify('unrevoked')
+    .patch({ revoked_at: knex.fn.now(), updated_at: knex.fn.now() });
 }

@@ -42,7 +42,7 @@ export async function changeUser(knex: Knex, actorId: number, userId: number, ch
   if (actorId === userId && (change.is_active === false || (change.role !== undefined && change.role !== 'admin'))) {
     throw conflict('CANNOT_CHANGE_OWN_ACCOUNT', 'Admins cannot disable their own account or take away their own admin role');
   }
-  return knex.transaction(async (trx) => {
+  return User.transaction(knex, async (trx) => {
     const user = await User.query(trx).findById(userId).where('is_deleted', false).forUpdate();
     if (!user) throw notFound('USER_NOT_FOUND', `User ${userId} does not exist`);
     if (change.is_active === false && user.is_active) await endSessions(trx, userId);

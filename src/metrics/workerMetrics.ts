@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { ReleaseSeatsInput } from '../../activities/reservations';
+import type { RetakeOutcome } from '../../activities/latePayment';
 import { FailureType } from '../../workflows/failures';
 
 export const WORKER_RESERVATION_OUTCOMES = ['confirmed', 'expired', 'cancelled'] as const;
@@ -35,8 +36,10 @@ export function createWorkerMetrics(): WorkerMetrics {
 }
 
 /** What a successful activity says about its reservation, if anything. */
-function outcomeOf(activityType: string, args: readonly unknown[]): WorkerReservationOutcome | undefined {
+function outcomeOf(activityType: string, args: readonly unknown[], result: unknown): WorkerReservationOutcome | undefined {
   if (activityType === 'confirmSeats') return 'confirmed';
+  // A late payment that took its seats back is a booking too.
+  if (activityType === 'retakeSeats' && (result as RetakeOutcome | undefined)?.outcome === 'confirmed') return 'confirmed';
   if (activityType === 'releaseSeats') return (args[0] as ReleaseSeatsInput | undefined)?.outcome;
   return undefined;
 }
@@ -61,7 +64,7 @@ export function outcomeInterceptor(metrics: WorkerMetrics): ActivityInterceptors
           }
           throw err;
         }
-        const outcome = outcomeOf(ctx.info.activityType, input.args);
+        const outcome = outcomeOf(ctx.info.activityType, input.args, result);
         if (outcome) metrics.outcomes.inc({ outcome });
         return result;
       },

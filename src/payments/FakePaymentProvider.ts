@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { FakeProviderCharge, FakeProviderRefund } from '../db/models';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION } from '../db/pgErrors';
-import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
+import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentLookup, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
 
 /** How the fake provider answers each test payment method (API.md, "Payment methods"). */
 export const FAKE_PAYMENT_METHODS = {
@@ -27,11 +28,6 @@ type FakeMethod = keyof typeof FAKE_PAYMENT_METHODS;
 const isFakeMethod = (m: string): m is FakeMethod => Object.prototype.hasOwnProperty.call(FAKE_PAYMENT_METHODS, m);
 const idFor = (prefix: string, key: string) => `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
-interface ChargeRow {
-  id: string;
-  status: string;
-}
-
 /**
  * A deterministic provider for development and tests. It keeps its own ledger in Postgres,
  * the way a real provider keeps one on its side, so tests can count charges and refunds.
@@ -47,14 +43,14 @@ export class FakePaymentProvider implements PaymentProvider {
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const outcome = isFakeMethod(req.paymentMethod) ? FAKE_PAYMENT_METHODS[req.paymentMethod] : 'declined';
     const asyncOutcome = isFakeMethod(req.paymentMethod) ? ASYNC_OUTCOMES[req.paymentMethod] : undefined;
-    await this.knex('fake_provider_charges')
+    await FakeProviderCharge.query(this.knex)
       .insert({
         id: idFor('pi_fake', req.idempotencyKey),
         idempotency_key: req.idempotencyKey,
         payment_method: req.paymentMethod,
         amount: req.amount,
         status: outcome,
-        metadata: JSON.stringify(req.metadata),
+        metadata: req.metadata,
         ...(asyncOutcome
           ? {
               async_outcome: asyncOutcome,
@@ -64,9 +60,8 @@ export class FakePaymentProvider implements PaymentProvider {
       })
       .onConflict('idempotency_key')
       .ignore();
-    const row: ChargeRow = await this.knex('fake_provider_charges')
-      .where({ idempotency_key: req.idempotencyKey })
-      .first('id', 'status');
+    // Inserted above, or by an earlier charge with this key: always there.
+    const row = (await FakeProviderCharge.query(this.knex).findOne({ idempotency_key: req.idempotencyKey }).select('id', 'status')) as FakeProviderCharge;
     if (row.status === 'declined') {
       const reason = isFakeMethod(req.paymentMethod) ? 'Your card was declined.' : `Unsupported payment method: ${req.paymentMethod}`;
       return { status: 'declined', paymentId: row.id, reason };
@@ -74,10 +69,29 @@ export class FakePaymentProvider implements PaymentProvider {
     return { status: row.status === 'pending' ? 'pending' : 'succeeded', paymentId: row.id };
   }
 
+  /**
+   * A pending charge settles (to its `async_outcome`) when its webhook first falls due, whether
+   * or not the webhook got through: the provider knows its verdict before we are told.
+   */
+  async getPayment(paymentId: string): Promise<PaymentLookup> {
+    const row: { status: string; async_outcome: 'succeeded' | 'failed' | null; settled: boolean } | undefined = await this.knex('fake_provider_charges')
+      .where({ id: paymentId })
+      .first(
+        'status',
+        'async_outcome',
+        this.knex.raw('(webhook_delivered_at IS NOT NULL OR webhook_attempts > 0 OR webhook_next_at <= now()) AS settled'),
+      );
+    if (!row) throw new PaymentNotFoundError(paymentId);
+    const status = row.status === 'pending' && row.async_outcome && row.settled ? row.async_outcome : row.status;
+    if (status === 'succeeded') return { status: 'succeeded', paymentId };
+    if (status === 'pending') return { status: 'pending', paymentId };
+    return { status: 'failed', paymentId, failureReason: row.async_outcome === 'failed' ? 'Your card has insufficient funds.' : 'Your card was declined.' };
+  }
+
   async refund(req: RefundRequest): Promise<RefundResult> {
     const refundId = idFor('re_fake', req.idempotencyKey);
     try {
-      await this.knex('fake_provider_refunds')
+      await FakeProviderRefund.query(this.knex)
         .insert({ id: refundId, charge_id: req.paymentId, idempotency_key: req.idempotencyKey, amount: req.amount })
         .onConflict('idempotency_key')
         .ignore();

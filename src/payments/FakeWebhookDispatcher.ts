@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { FakeProviderCharge } from '../db/models';
 import type { Logger } from '../logger';
 import { toCents } from '../money';
 import { signWebhookPayload } from './webhookSignature';
@@ -11,13 +12,8 @@ export interface DispatcherOptions {
   logger?: Logger;
 }
 
-interface DueCharge {
-  id: string;
-  amount: string;
-  async_outcome: 'succeeded' | 'failed';
-  metadata: { reservation_id?: string };
-  webhook_attempts: number;
-}
+/** A claimed delivery: a charge whose asynchronous outcome is owed. */
+type DueCharge = Pick<FakeProviderCharge, 'id' | 'amount' | 'metadata' | 'webhook_attempts'> & { async_outcome: 'succeeded' | 'failed' };
 
 /** A claimed delivery is invisible to other dispatchers for this long (one HTTP attempt and then some). */
 const CLAIM_SECONDS = 30;
@@ -60,15 +56,12 @@ export class FakeWebhookDispatcher {
 
   /** Sends every delivery that is due; returns how many were acknowledged. */
   async deliverDue(): Promise<number> {
-    const { rows } = await this.knex.raw<{ rows: DueCharge[] }>(
-      `UPDATE fake_provider_charges
-          SET webhook_next_at = now() + make_interval(secs => ?), webhook_attempts = webhook_attempts + 1
-        WHERE id IN (SELECT id FROM fake_provider_charges
-                      WHERE async_outcome IS NOT NULL AND webhook_delivered_at IS NULL AND webhook_next_at <= now()
-                      ORDER BY webhook_next_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-        RETURNING id, amount, async_outcome, metadata, webhook_attempts`,
-      [CLAIM_SECONDS],
-    );
+    // Claimed in one statement; SKIP LOCKED lets several dispatchers share the work without waiting on each other.
+    const rows = await FakeProviderCharge.query(this.knex)
+      .patch({ webhook_next_at: this.knex.raw('now() + make_interval(secs => ?)', [CLAIM_SECONDS]), webhook_attempts: this.knex.raw('webhook_attempts + 1') })
+      .whereIn('id', FakeProviderCharge.query(this.knex).modify('webhookDue').select('id').orderBy('webhook_next_at').limit(20).forUpdate().skipLocked())
+      .returning(['id', 'amount', 'async_outcome', 'metadata', 'webhook_attempts'])
+      .castTo<DueCharge[]>();
     const results = await Promise.all(rows.map((charge) => this.deliver(charge)));
     return results.filter(Boolean).length;
   }
@@ -98,18 +91,18 @@ export class FakeWebhookDispatcher {
       });
       await res.arrayBuffer();
       if (res.ok) {
-        await this.knex('fake_provider_charges')
-          .where({ id: charge.id })
-          .update({ webhook_delivered_at: this.knex.fn.now(), status: charge.async_outcome, webhook_last_error: null, updated_at: this.knex.fn.now() });
+        await FakeProviderCharge.query(this.knex)
+          .findById(charge.id)
+          .patch({ webhook_delivered_at: this.knex.fn.now(), status: charge.async_outcome, webhook_last_error: null, updated_at: this.knex.fn.now() });
         return true;
       }
       error = `HTTP ${res.status}`;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    await this.knex('fake_provider_charges')
-      .where({ id: charge.id })
-      .update({
+    await FakeProviderCharge.query(this.knex)
+      .findById(charge.id)
+      .patch({
         webhook_next_at: this.knex.raw('now() + make_interval(secs => ?)', [backoffSeconds(charge.webhook_attempts)]),
         webhook_last_error: error.slice(0, 500),
       });

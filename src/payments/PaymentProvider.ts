@@ -24,10 +24,18 @@ export interface RefundResult {
   refundId: string;
 }
 
+/** A payment as the provider sees it now: settled either way, or still waiting. */
+export type PaymentLookup =
+  | { status: 'succeeded'; paymentId: string }
+  | { status: 'pending'; paymentId: string }
+  | { status: 'failed'; paymentId: string; failureReason: string };
+
 export interface PaymentProvider {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
+  /** Asks for a payment's status (throws PaymentNotFoundError for one the provider does not know). */
+  getPayment(paymentId: string): Promise<PaymentLookup>;
 }
 
 /**

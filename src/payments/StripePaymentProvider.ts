@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { toCents } from '../money';
-import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
+import { PaymentNotFoundError, type ChargeRequest, type ChargeResult, type PaymentLookup, type PaymentProvider, type RefundRequest, type RefundResult } from './PaymentProvider';
 
 /**
  * Stripe behind the provider interface: PaymentIntents confirmed at once with the workflow's
@@ -58,6 +58,29 @@ export class StripePaymentProvider implements PaymentProvider {
     } catch (err) {
       if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') throw new PaymentNotFoundError(req.paymentId);
       throw err;
+    }
+  }
+
+  /**
+   * The PaymentIntent's status now: `succeeded`; still `processing` (or waiting for the customer
+   * or a capture) is pending; sent back for another payment method or `canceled` has failed.
+   */
+  async getPayment(paymentId: string): Promise<PaymentLookup> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(paymentId);
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') throw new PaymentNotFoundError(paymentId);
+      throw err;
+    }
+    switch (intent.status) {
+      case 'succeeded':
+        return { status: 'succeeded', paymentId: intent.id };
+      case 'requires_payment_method':
+      case 'canceled':
+        return { status: 'failed', paymentId: intent.id, failureReason: intent.last_payment_error?.message ?? `The payment was not completed (${intent.status}).` };
+      default:
+        return { status: 'pending', paymentId: intent.id };
     }
   }
 }

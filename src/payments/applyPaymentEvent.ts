@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import { refundLatePaymentWorkflow } from '../../workflows/refundLatePayment';
 import { paymentSignal } from '../../workflows/shared';
 import type { Config } from '../config';
+import { insertedRows } from '../db/insertedRows';
+import { ProcessedWebhookEvent, Reservation } from '../db/models';
 import type { Logger } from '../logger';
 import type { PaymentEventOutcome } from '../metrics/outcomes';
 import { fromCents } from '../money';
@@ -38,16 +40,16 @@ export async function applyPaymentEvent(deps: PaymentEventDeps, event: PaymentWe
 
   // A failed COMMIT rejects this promise (it would not reject `await trx.commit()`), so the
   // webhook answers 5xx and the provider redelivers; the workflow ignores a signal it has seen.
-  const outcome = await knex.transaction(async (trx): Promise<PaymentEventOutcome> => {
-    const recorded = await trx('processed_webhook_events')
-      .insert({ event_id: event.id, type: event.type, reservation_id: validReservationId })
-      .onConflict('event_id')
-      .ignore()
-      .returning('event_id');
+  const outcome = await ProcessedWebhookEvent.transaction(knex, async (trx): Promise<PaymentEventOutcome> => {
+    const recorded = await insertedRows(
+      ProcessedWebhookEvent.query(trx)
+        .insert({ event_id: event.id, type: event.type, reservation_id: validReservationId })
+        .onConflict('event_id')
+        .ignore()
+        .returning('event_id'),
+    );
     if (recorded.length === 0) return 'duplicate';
-    const reservation: { workflow_id: string; total_price: string } | undefined = validReservationId
-      ? await trx('reservations').where({ id: validReservationId }).first('workflow_id', 'total_price')
-      : undefined;
+    const reservation = validReservationId ? await Reservation.query(trx).findById(validReservationId).select('workflow_id', 'total_price') : undefined;
     if (!validReservationId || !reservation) {
       logger.warn({ eventId: event.id, type: event.type, reservationId }, 'payment event for an unknown reservation; acknowledged');
       return 'unknown_reservation';

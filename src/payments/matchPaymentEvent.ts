@@ -1,13 +1,8 @@
 import type { Knex } from 'knex';
 import type { PaymentRejectionReason } from '../../workflows/shared';
+import { Payment } from '../db/models';
 import { toCents } from '../money';
 import type { PaymentWebhookEvent } from './paymentEvent';
-
-interface RecordedPayment {
-  reservation_id: string;
-  amount: string;
-  currency: string;
-}
 
 /**
  * Why an event must not touch its reservation, or null when it matches a payment we made: the
@@ -20,9 +15,7 @@ export async function paymentEventMismatch(
   reservationId: string,
 ): Promise<PaymentRejectionReason | null> {
   const object = event.data.object;
-  const payment: RecordedPayment | undefined = await db('payments')
-    .where({ provider_payment_id: object.id })
-    .first('reservation_id', 'amount', 'currency');
+  const payment = await Payment.query(db).modify('ofProviderPayment', object.id).select('reservation_id', 'amount', 'currency').first();
   if (!payment) return 'unknown_payment';
   if (payment.reservation_id.toLowerCase() !== reservationId.toLowerCase()) return 'reservation_mismatch';
   // A success must carry what was charged; a failure's amount is only checked when it has one.

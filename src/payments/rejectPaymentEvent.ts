@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { paymentRejectedSignal, type PaymentRejectionReason } from '../../workflows/shared';
+import { ProcessedWebhookEvent } from '../db/models';
 import type { PaymentWebhookEvent } from './paymentEvent';
 
 /** How long a webhook waits for Temporal before answering 503 (the provider retries). */
@@ -20,9 +21,9 @@ export async function rejectPaymentEvent(
   reason: PaymentRejectionReason,
 ): Promise<void> {
   const paymentId = event.data.object.id;
-  await trx('processed_webhook_events')
-    .where({ event_id: event.id })
-    .update({ outcome: 'rejected', rejection_reason: reason, payment_id: paymentId, updated_at: trx.fn.now() });
+  await ProcessedWebhookEvent.query(trx)
+    .findById(event.id)
+    .patch({ outcome: 'rejected', rejection_reason: reason, payment_id: paymentId, updated_at: trx.fn.now() });
   await temporal.connection.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, async () => {
     try {
       await temporal.workflow.getHandle(workflowId).signal(paymentRejectedSignal, { event_id: event.id, payment_id: paymentId, reason });

@@ -54,6 +54,22 @@ export function defaultFocal(layout: readonly LayoutSeat[]): FocalPoint {
   return { rowIndex: (rows.length - 1) / 2, number: (Math.min(...numbers) + Math.max(...numbers)) / 2 };
 }
 
+/** An auditorium's own focal point as stored: a row label and a seat number (a half between two seats). */
+export interface StoredFocalPoint {
+  row: string;
+  seat: number;
+}
+
+/**
+ * The focal point the chooser uses: the auditorium's own when it has one, placed on this layout's
+ * rows; otherwise (or should its row be gone) the centre of the middle rows.
+ */
+export function focalOf(layout: readonly LayoutSeat[], stored: StoredFocalPoint | null | undefined): FocalPoint {
+  if (!stored) return defaultFocal(layout);
+  const rowIndex = [...new Set(layout.map((s) => s.row))].sort(rowOrder).indexOf(stored.row);
+  return rowIndex < 0 ? defaultFocal(layout) : { rowIndex, number: stored.seat };
+}
+
 function freeRuns(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, seatType: SeatType | undefined): { runs: Run[]; rows: string[] } {
   const byRow = new Map<string, LayoutSeat[]>();
   for (const seat of layout) {

@@ -116,8 +116,8 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
       await lockReservation(trx, id);
       await enforcePurchaseLimits(trx, config.purchaseLimits, limitSubject);
       if (layout && isBestAvailable(req)) {
-        const chosen = await claimBestAvailable(trx, showtime.id, layout, { quantity: req.quantity, seatType: req.seat_type, together: req.together });
-        const byId = new Map(layout.map((seat) => [seat.id, seat]));
+        const chosen = await claimBestAvailable(trx, showtime.id, layout.seats, { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal });
+        const byId = new Map(layout.seats.map((seat) => [seat.id, seat]));
         priced = chosen.map((sid) => byId.get(sid) as PricedLayoutSeat).map((seat) => ({ seat, price: priceOf(seat) }));
       } else {
         // A seat that another hold is inserting right now is unavailable: answer at once rather than

@@ -1,14 +1,10 @@
 import type { Knex } from 'knex';
+import type { Movie, Showtime } from '../db/models';
 
-export interface HoldShowtime {
-  id: number;
-  auditorium_id: number;
-  starts_at: Date;
-  base_price: string;
-  title: string;
-}
+/** The showtime's fields the hold uses, with its movie's title. */
+export type HoldShowtime = Pick<Showtime, 'id' | 'auditorium_id' | 'starts_at' | 'base_price'> & Pick<Movie, 'title'>;
 
-/** The showtime a hold is for, with its movie's title for the workflow's memo. */
+/** The showtime a hold is for, with its movie's title for the workflow's memo. Plain knex rows: the hold path skips model instances. */
 export function loadHoldShowtime(knex: Knex, showtimeId: number): Promise<HoldShowtime | undefined> {
   return knex('showtimes as s')
     .join('movies as m', 'm.id', 's.movie_id')

@@ -4,7 +4,7 @@ import { rankCandidates } from './bestAvailable';
 import { soldOut, takenSeats } from './claimBestAvailable';
 import type { BestAvailableHold } from './holdRequest';
 import { purchaseLimitBreach, type LimitSubject } from './purchaseLimits';
-import { seatLayout, type PricedLayoutSeat } from './seatLayout';
+import { seatLayout, type AuditoriumLayout } from './seatLayout';
 
 /** Free seats of the wanted type: committed holds and bookings count, in-flight ones do not. */
 async function freeSeatCount(knex: Knex, req: BestAvailableHold): Promise<number> {
@@ -32,12 +32,12 @@ export async function readBestAvailable(
   req: BestAvailableHold,
   subject: LimitSubject,
   auditoriumId: number,
-): Promise<PricedLayoutSeat[]> {
+): Promise<AuditoriumLayout> {
   const [free, breach] = await Promise.all([freeSeatCount(knex, req), purchaseLimitBreach(knex, limits, subject)]);
   if (breach) throw breach;
   if (free < req.quantity) throw soldOut(req.quantity);
   const [layout, taken] = await Promise.all([seatLayout(knex, auditoriumId), takenSeats(knex, req.showtime_id)]);
-  if (rankCandidates(layout, taken, { quantity: req.quantity, seatType: req.seat_type, together: req.together }).length === 0) {
+  if (rankCandidates(layout.seats, taken, { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal }).length === 0) {
     throw soldOut(req.quantity);
   }
   return layout;

@@ -1,19 +1,13 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import type { Seat } from '../db/models';
 import { conflict, notFound, unprocessable, type ApiError } from '../http/errors';
 import type { ExactSeatsHold } from './holdRequest';
 import type { HoldShowtime } from './holdShowtime';
 import { purchaseLimitBreach, type LimitSubject } from './purchaseLimits';
 
-export interface ExactSeatRow {
-  id: number;
-  auditorium_id: number;
-  row: string;
-  number: number;
-  is_active: boolean;
-  is_deleted: boolean;
-  price_modifier: string;
-}
+/** A requested seat as the hold path reads it (plain knex rows: no model instances on the hold path). */
+export type ExactSeatRow = Pick<Seat, 'id' | 'auditorium_id' | 'row' | 'number' | 'is_active' | 'is_deleted' | 'price_modifier'>;
 
 export interface ExactSeatsRead {
   seats: ExactSeatRow[];

@@ -1,12 +1,7 @@
 import type { Knex } from 'knex';
-import { Reservation, ReservationSeat } from '../db/models';
+import { Reservation, ReservationSeat, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 import type { ReservationStatus } from '../../workflows/shared';
-import { serializeReservation, type ReservationBody, type ReservationRow, type ReservationSeatView } from './serialize';
-
-export const RESERVATION_COLUMNS = [
-  'id', 'user_id', 'showtime_id', 'status', 'total_price', 'hold_expires_at', 'confirmed_at', 'cancelled_at', 'expired_at',
-  'completed_at', 'cancel_reason', 'refund_amount', 'payment_id', 'payment_error', 'workflow_id', 'created_at', 'updated_at',
-];
+import { serializeReservation, type ReservationBody, type ReservationSeatView } from './serialize';
 
 interface SeatOfReservation {
   reservation_id: string;
@@ -34,7 +29,7 @@ export async function seatsByReservation(knex: Knex, ids: string[]): Promise<Map
 
 /** One reservation with its seats, as the API shows it; null when there is none. */
 export async function loadReservationBody(knex: Knex, id: string): Promise<ReservationBody | null> {
-  const row = (await Reservation.query(knex).findById(id).select(RESERVATION_COLUMNS)) as ReservationRow | undefined;
+  const row: ReservationRow | undefined = await Reservation.query(knex).findById(id).select(RESERVATION_COLUMNS);
   if (!row) return null;
   const seats = await seatsByReservation(knex, [id]);
   return serializeReservation(row, seats.get(id) ?? []);
@@ -60,5 +55,5 @@ export async function listReservations(knex: Knex, f: ReservationFilter): Promis
     query.clone().resultSize(),
   ]);
   const seats = await seatsByReservation(knex, rows.map((r) => r.id));
-  return { reservations: (rows as ReservationRow[]).map((r) => serializeReservation(r, seats.get(r.id) ?? [])), total };
+  return { reservations: rows.map((r) => serializeReservation(r, seats.get(r.id) ?? [])), total };
 }

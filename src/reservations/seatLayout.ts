@@ -1,10 +1,16 @@
 import type { Knex } from 'knex';
-import type { SeatType } from '../db/models/Seat';
-import type { LayoutSeat } from './bestAvailable';
+import type { Seat } from '../db/models/Seat';
+import { focalOf, type FocalPoint, type LayoutSeat } from './bestAvailable';
 
 export interface PricedLayoutSeat extends LayoutSeat {
   auditorium_id: number;
   price_modifier: string;
+}
+
+/** What the best-available chooser needs of an auditorium: its seats and where the best view is. */
+export interface AuditoriumLayout {
+  seats: PricedLayoutSeat[];
+  focal: FocalPoint;
 }
 
 /**
@@ -13,15 +19,19 @@ export interface PricedLayoutSeat extends LayoutSeat {
  * transaction and refuses any that went out of service.
  */
 const TTL_MS = 2_000;
-const cache = new Map<number, { at: number; seats: Promise<PricedLayoutSeat[]> }>();
+const cache = new Map<number, { at: number; layout: Promise<AuditoriumLayout> }>();
 
-async function readLayout(knex: Knex, auditoriumId: number): Promise<PricedLayoutSeat[]> {
-  const rows = await knex('seats')
-    .where({ auditorium_id: auditoriumId })
-    .select<{ id: number; row: string; number: number; seat_type: SeatType; is_active: boolean; is_deleted: boolean; price_modifier: string }[]>(
-      'id', 'row', 'number', 'seat_type', 'is_active', 'is_deleted', 'price_modifier',
-    );
-  return rows.map((r) => ({
+async function readLayout(knex: Knex, auditoriumId: number): Promise<AuditoriumLayout> {
+  const [rows, auditorium] = await Promise.all([
+    knex('seats')
+      .where({ auditorium_id: auditoriumId })
+      // Plain knex rows: the hold path skips model instances.
+      .select<Pick<Seat, 'id' | 'row' | 'number' | 'seat_type' | 'is_active' | 'is_deleted' | 'price_modifier'>[]>(
+        'id', 'row', 'number', 'seat_type', 'is_active', 'is_deleted', 'price_modifier',
+      ),
+    knex('auditoriums').where({ id: auditoriumId }).first<{ focal_row: string | null; focal_seat: string | null } | undefined>('focal_row', 'focal_seat'),
+  ]);
+  const seats = rows.map((r) => ({
     id: r.id,
     auditorium_id: auditoriumId,
     row: r.row,
@@ -30,17 +40,19 @@ async function readLayout(knex: Knex, auditoriumId: number): Promise<PricedLayou
     usable: r.is_active && !r.is_deleted,
     price_modifier: r.price_modifier,
   }));
+  const stored = auditorium?.focal_row && auditorium.focal_seat !== null ? { row: auditorium.focal_row, seat: Number(auditorium.focal_seat) } : null;
+  return { seats, focal: focalOf(seats, stored) };
 }
 
-/** The auditorium's seats, at most TTL_MS old. */
-export function seatLayout(knex: Knex, auditoriumId: number): Promise<PricedLayoutSeat[]> {
+/** The auditorium's seats and focal point, at most TTL_MS old. */
+export function seatLayout(knex: Knex, auditoriumId: number): Promise<AuditoriumLayout> {
   const now = Date.now();
   const hit = cache.get(auditoriumId);
-  if (hit && now - hit.at < TTL_MS) return hit.seats;
-  const seats = readLayout(knex, auditoriumId);
-  cache.set(auditoriumId, { at: now, seats });
+  if (hit && now - hit.at < TTL_MS) return hit.layout;
+  const layout = readLayout(knex, auditoriumId);
+  cache.set(auditoriumId, { at: now, layout });
   // A failed read is not cached: the next request asks again.
-  seats.catch(() => cache.delete(auditoriumId));
+  layout.catch(() => cache.delete(auditoriumId));
   if (cache.size > 1000) cache.delete(cache.keys().next().value as number);
-  return seats;
+  return layout;
 }

@@ -1,24 +1,7 @@
-import type { ReservationStatus } from '../../workflows/shared';
+import type { ReservationRow } from '../db/models';
 
-export interface ReservationRow {
-  id: string;
-  user_id: number;
-  showtime_id: number;
-  status: ReservationStatus;
-  total_price: string;
-  hold_expires_at: Date;
-  confirmed_at: Date | null;
-  cancelled_at: Date | null;
-  expired_at: Date | null;
-  completed_at: Date | null;
-  cancel_reason: string | null;
-  refund_amount: string | null;
-  payment_id: string | null;
-  payment_error: string | null;
-  workflow_id: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A reservation row as the API reads it; the type comes from the model. */
+export type { ReservationRow };
 
 export interface ReservationSeatView {
   seat_id: number;

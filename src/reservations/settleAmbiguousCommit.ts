@@ -1,9 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { reservationWorkflowId } from '../../workflows/shared';
+import { Reservation, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 import { lockReservation } from './reservationLock';
-import { RESERVATION_COLUMNS } from './reservations';
-import type { ReservationRow } from './serialize';
 
 /** How long the hold keeps asking Postgres whether its failed COMMIT took effect. */
 const SETTLE_DEADLINE_MS = 10_000;
@@ -22,11 +21,11 @@ export async function settleAmbiguousCommit(deps: { knex: Knex; temporal: Client
   const deadline = Date.now() + SETTLE_DEADLINE_MS;
   for (;;) {
     try {
-      const row = await deps.knex.transaction(async (trx) => {
+      const row: ReservationRow | undefined = await Reservation.transaction(deps.knex, async (trx) => {
         // A half-open connection can keep the old transaction (and its lock) alive for a while: keep asking, bounded.
         await trx.raw(`SET LOCAL lock_timeout = '2s'`);
         await lockReservation(trx, reservationId);
-        return trx('reservations').where({ id: reservationId }).first<ReservationRow | undefined>(RESERVATION_COLUMNS);
+        return Reservation.query(trx).findById(reservationId).select(RESERVATION_COLUMNS);
       });
       return row ?? null;
     } catch {

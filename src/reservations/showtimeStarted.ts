@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { Showtime } from '../db/models';
 import { ApiError } from '../http/errors';
 
 /** 409 for a confirm after the show's start: the workflow refuses it before anything is charged. */
@@ -12,6 +13,7 @@ export const showtimeStarted = (): ApiError =>
  */
 export async function afterShowStart(knex: Knex, showtimeId: number, err: unknown): Promise<unknown> {
   if (!(err instanceof ApiError) || err.code !== 'HOLD_EXPIRED') return err;
-  const row: { started: boolean } | undefined = await knex('showtimes').where({ id: showtimeId }).first(knex.raw('starts_at <= now() AS started'));
+  // Judged by the database clock, the one the hold's expiry and the workflow go by.
+  const row = await Showtime.query(knex).findById(showtimeId).select(knex.raw('starts_at <= now() AS started')).castTo<{ started: boolean } | undefined>();
   return row?.started === true ? showtimeStarted() : err;
 }

@@ -20,6 +20,8 @@ function failureToApiError(type: FailureType, message: string): ApiError {
       return new ApiError(409, 'HOLD_EXPIRED', 'The hold has expired; the seats were released');
     case FailureType.ShowtimeStarted:
       return showtimeStarted();
+    case FailureType.ExtensionLimit:
+      return new ApiError(409, 'EXTENSION_LIMIT', message);
     case FailureType.InvalidState:
     case FailureType.CancellationCutoff:
       return cannotNow(message);
@@ -38,7 +40,7 @@ function failureToApiError(type: FailureType, message: string): ApiError {
 }
 
 /**
- * Turns a rejected or failed confirm/cancel Update into the API's answer: an ApiError, 'closed'
+ * Turns a rejected or failed confirm/cancel/extend Update into the API's answer: an ApiError, 'closed'
  * when the workflow has already ended (the caller answers from the stored status), or
  * undefined for anything else, which the caller rethrows (503 when Temporal is down).
  */

@@ -6,10 +6,12 @@ import { moviesRouter } from './catalog/movies/router';
 import { auditoriumsRouter } from './catalog/auditoriums/router';
 import { showtimesRouter } from './catalog/showtimes/router';
 import { seatEventsRouter } from './catalog/seatEvents/router';
+import { seatHistoryRouter } from './catalog/seatHistory/router';
 import { usersRouter } from './users/router';
 import { webhooksRouter } from './webhooks/router';
 import { ticketsRouter } from './tickets/router';
 import { checkinRouter } from './checkin/router';
+import { webhookEndpointsRouter } from './webhookEndpoints/router';
 
 /** Every router mounted under /api/v1, in one list so the app and the OpenAPI check agree. */
 export function apiRouters(deps: AppDeps): Router[] {
@@ -20,9 +22,11 @@ export function apiRouters(deps: AppDeps): Router[] {
     auditoriumsRouter(deps),
     showtimesRouter(deps),
     seatEventsRouter(deps),
+    seatHistoryRouter(deps),
     usersRouter(deps),
     webhooksRouter(deps),
     ticketsRouter(deps),
     checkinRouter(deps),
+    webhookEndpointsRouter(deps),
   ];
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { SeatStatus } from '../catalog/showtimes/seatMap';
+import { SeatVersion } from '../db/models';
 
 export interface SeatChange {
   seat_id: number;
@@ -19,6 +20,7 @@ export interface RecordedSeatEvent extends SeatEvent {
 
 /** The recorded seat events of a showtime after `afterVersion`, oldest first. */
 export async function loadSeatEventsSince(knex: Knex, showtimeId: number, afterVersion: number): Promise<RecordedSeatEvent[]> {
+  // Raw: each event with its changes aggregated in one statement; a graph fetch would take two round trips per resume.
   const { rows } = (await knex.raw(
     `SELECT e.version, e.layout,
             coalesce(json_agg(json_build_object('seat_id', c.seat_id, 'status', c.status) ORDER BY c.seat_id)
@@ -43,8 +45,8 @@ export type Resume = { kind: 'replay'; events: SeatEvent[]; version: number } | 
 export async function resumeFrom(knex: Knex, showtimeId: number, lastVersion: number): Promise<Resume> {
   return knex.transaction(
     async (trx) => {
-      const current = await trx('seat_versions').where({ showtime_id: showtimeId }).first('version');
-      const version = current ? Number((current as { version: string }).version) : 0;
+      const current = await SeatVersion.query(trx).findById(showtimeId).select('version');
+      const version = current ? Number(current.version) : 0;
       if (lastVersion > version) return { kind: 'snapshot' } as const;
       const events = await loadSeatEventsSince(trx, showtimeId, lastVersion);
       // Versions have no gaps, so a full replay has exactly this many events.

@@ -6,7 +6,7 @@ import type { PaymentProvider } from '../payments/PaymentProvider';
 import { ticketKeys } from '../tickets/keys';
 
 export interface BookingWorkerDeps {
-  config: Pick<Config, 'temporal' | 'tickets'>;
+  config: Pick<Config, 'temporal' | 'tickets' | 'webhooks'>;
   knex: Knex;
   paymentProvider: PaymentProvider;
   connection?: NativeConnection;
@@ -26,7 +26,12 @@ export async function createBookingWorker(deps: BookingWorkerDeps): Promise<Work
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     // After a worker dies, its workflows move to another worker this soon instead of after 10 s.
     stickyQueueScheduleToStartTimeout: '3s',
-    activities: createActivities({ knex: deps.knex, paymentProvider: deps.paymentProvider, ticketKeys: ticketKeys(deps.config.tickets.signingPrivateKey) }),
+    activities: createActivities({
+      knex: deps.knex,
+      paymentProvider: deps.paymentProvider,
+      ticketKeys: ticketKeys(deps.config.tickets.signingPrivateKey),
+      webhooks: { allowPrivateTargets: deps.config.webhooks.allowPrivateTargets },
+    }),
     ...deps.options,
   });
 }

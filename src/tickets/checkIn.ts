@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
+import { insertedRows } from '../db/insertedRows';
+import { Checkin, CheckinScan, Ticket, type Showtime } from '../db/models';
 import type { CheckinAnswer, CheckinResult, InvalidReason } from './results';
 import { secretHash, verifyTicketSecret } from './secret';
 
@@ -26,21 +28,8 @@ export interface ScanOutcome {
   replayed: boolean;
 }
 
-interface TicketRow {
-  id: string;
-  showtime_id: number;
-  seat_id: number;
-  seat_label: string;
-  secret_hash: string;
-  status: 'issued' | 'revoked' | 'expired';
-  starts_at: Date;
-  ends_at: Date;
-}
-
-interface Admission {
-  checked_in_at: Date;
-  gate: string | null;
-}
+/** A scanned ticket with its seat's label and its show's times. */
+type ScannedTicket = Pick<Ticket, 'id' | 'showtime_id' | 'seat_id' | 'secret_hash' | 'status'> & Pick<Showtime, 'starts_at' | 'ends_at'> & { seat_label: string };
 
 /** Thrown inside the transaction to roll it back: another request already answered this nonce. */
 class NonceTaken extends Error {}
@@ -48,16 +37,25 @@ class NonceTaken extends Error {}
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 async function priorAnswer(knex: Knex, scannerId: number, nonce: string): Promise<CheckinAnswer | undefined> {
-  const row = await knex('checkin_scans').where({ scanner_id: scannerId, nonce }).first('response');
-  return row?.response as CheckinAnswer | undefined;
+  const row = await CheckinScan.query(knex).findOne({ scanner_id: scannerId, nonce }).select('response');
+  return row?.response;
 }
 
-async function findTicket(knex: Knex, ticketId: string): Promise<TicketRow | undefined> {
-  return knex('tickets as t')
-    .join('showtimes as st', 'st.id', 't.showtime_id')
-    .join('seats as s', 's.id', 't.seat_id')
-    .where('t.id', ticketId)
-    .first('t.id', 't.showtime_id', 't.seat_id', knex.raw(`s.row || s.number AS seat_label`), 't.secret_hash', 't.status', 'st.starts_at', 'st.ends_at');
+async function findTicket(knex: Knex, ticketId: string): Promise<ScannedTicket | undefined> {
+  return Ticket.query(knex)
+    .joinRelated('[showtime, seat]')
+    .findById(ticketId)
+    .select(
+      'tickets.id',
+      'tickets.showtime_id',
+      'tickets.seat_id',
+      knex.raw(`seat.row || seat.number AS seat_label`),
+      'tickets.secret_hash',
+      'tickets.status',
+      'showtime.starts_at',
+      'showtime.ends_at',
+    )
+    .castTo<ScannedTicket | undefined>();
 }
 
 /**
@@ -95,12 +93,13 @@ export async function checkIn(knex: Knex, rules: CheckinRules, scan: Scan): Prom
   try {
     return {
       replayed: false,
-      answer: await knex.transaction(async (trx) => {
+      answer: await CheckinScan.transaction(knex, async (trx) => {
         let decided: CheckinAnswer;
         if (!ticket) decided = invalid(claims ? 'unknown_ticket' : 'bad_signature');
         else decided = await admit(trx, rules, scan, ticket, answer, invalid);
-        const [recorded] = await trx('checkin_scans')
-          .insert({
+        const [recorded] = await insertedRows(
+          CheckinScan.query(trx)
+            .insert({
             scanner_id: scan.scannerId,
             nonce: scan.nonce,
             gate: scan.gate ?? null,
@@ -109,11 +108,12 @@ export async function checkIn(knex: Knex, rules: CheckinRules, scan: Scan): Prom
             result: decided.result,
             scanned_at: scan.scannedAt,
             offline: scan.offline,
-            response: JSON.stringify(decided),
+            response: decided,
           })
           .onConflict(['scanner_id', 'nonce'])
           .ignore()
-          .returning('id');
+          .returning('id'),
+        );
         if (!recorded) throw new NonceTaken();
         return decided;
       }),
@@ -131,7 +131,7 @@ async function admit(
   trx: Knex.Transaction,
   rules: CheckinRules,
   scan: Scan,
-  ticket: TicketRow,
+  ticket: ScannedTicket,
   answer: (result: CheckinResult, extra?: Partial<CheckinAnswer>) => CheckinAnswer,
   invalid: (reason: InvalidReason) => CheckinAnswer,
 ): Promise<CheckinAnswer> {
@@ -139,26 +139,28 @@ async function admit(
   if (scan.showtimeId !== undefined && scan.showtimeId !== ticket.showtime_id) return answer('wrong_showtime');
   const at = scan.scannedAt.getTime();
   if (ticket.status === 'expired' || at >= ticket.ends_at.getTime()) {
-    await trx('tickets').where({ id: ticket.id, status: 'issued' }).update({ status: 'expired', expired_at: trx.fn.now() });
+    await Ticket.query(trx).where({ id: ticket.id, status: 'issued' }).patch({ status: 'expired', expired_at: trx.fn.now() });
     return invalid('expired');
   }
   const doorsOpen = ticket.starts_at.getTime() - rules.doorsOpenMinutes * 60_000;
   if (at < doorsOpen) return answer('too_early', { doors_open_at: new Date(doorsOpen).toISOString() });
 
-  const [inserted] = await trx('checkins')
-    .insert({ ticket_id: ticket.id, checked_in_at: scan.scannedAt, gate: scan.gate ?? null, scanner_id: scan.scannerId, offline: scan.offline })
-    .onConflict('ticket_id')
-    .ignore()
-    .returning('id');
+  const [inserted] = await insertedRows(
+    Checkin.query(trx)
+      .insert({ ticket_id: ticket.id, checked_in_at: scan.scannedAt, gate: scan.gate ?? null, scanner_id: scan.scannerId, offline: scan.offline })
+      .onConflict('ticket_id')
+      .ignore()
+      .returning('id'),
+  );
   if (inserted) return answer('ok', { checked_in_at: scan.scannedAt.toISOString(), checked_in_gate: scan.gate ?? null });
 
   // Waits for a concurrent winner's commit (the insert above did), then reads its admission.
-  const first = (await trx('checkins').where({ ticket_id: ticket.id }).forUpdate().first('checked_in_at', 'gate')) as Admission;
+  const first = (await Checkin.query(trx).findOne({ ticket_id: ticket.id }).forUpdate().select('checked_in_at', 'gate')) as Checkin;
   if (scan.offline && at < first.checked_in_at.getTime()) {
     // First scan wins: an offline scan from before the recorded admission becomes the admission.
-    await trx('checkins')
+    await Checkin.query(trx)
       .where({ ticket_id: ticket.id })
-      .update({ checked_in_at: scan.scannedAt, gate: scan.gate ?? null, scanner_id: scan.scannerId, offline: true, recorded_at: trx.fn.now() });
+      .patch({ checked_in_at: scan.scannedAt, gate: scan.gate ?? null, scanner_id: scan.scannerId, offline: true, recorded_at: trx.fn.now() });
     return answer('ok', {
       checked_in_at: scan.scannedAt.toISOString(),
       checked_in_gate: scan.gate ?? null,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { Showtime, Ticket } from '../db/models';
 import { EFFECTIVE_STATUS_SQL, type TicketStatus } from './view';
 
 export interface CheckinList {
@@ -16,16 +17,17 @@ export interface CheckinList {
  * whether it was admitted before it lost its connection. No secrets: the list prints no tickets.
  */
 export async function loadCheckinList(knex: Knex, showtimeId: number, doorsOpenMinutes: number): Promise<CheckinList | null> {
-  const showtime = await knex('showtimes').where({ id: showtimeId, is_deleted: false }).first('id', 'starts_at', 'ends_at');
+  const showtime = await Showtime.query(knex).modify('live').findById(showtimeId).select('id', 'starts_at', 'ends_at');
   if (!showtime) return null;
-  const rows: { id: string; seat_id: number; seat_label: string; status: TicketStatus; secret_hash: string; checked_in_at: Date | null }[] = await knex('tickets as t')
-    .join('showtimes as st', 'st.id', 't.showtime_id')
-    .join('seats as s', 's.id', 't.seat_id')
-    .leftJoin('checkins as c', 'c.ticket_id', 't.id')
+  const rows = await Ticket.query(knex)
+    .alias('t')
+    .joinRelated('[showtime as st, seat as s]')
+    .leftJoinRelated('checkin as c')
     .where('t.showtime_id', showtimeId)
     .orderBy('s.row')
     .orderBy('s.number')
-    .select('t.id', 't.seat_id', knex.raw(`s.row || s.number AS seat_label`), knex.raw(`${EFFECTIVE_STATUS_SQL} AS status`), 't.secret_hash', 'c.checked_in_at');
+    .select('t.id', 't.seat_id', knex.raw(`s.row || s.number AS seat_label`), knex.raw(`${EFFECTIVE_STATUS_SQL} AS status`), 't.secret_hash', 'c.checked_in_at')
+    .castTo<{ id: string; seat_id: number; seat_label: string; status: TicketStatus; secret_hash: string; checked_in_at: Date | null }[]>();
   const startsAt = new Date(showtime.starts_at);
   return {
     showtime_id: showtime.id,

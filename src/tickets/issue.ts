@@ -1,35 +1,40 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { QueryBuilder } from 'objection';
 import { SOLD_STATUSES } from '../../workflows/statuses';
+import { ReservationSeat, Ticket } from '../db/models';
 import { secretHash, signTicket } from './secret';
+
+const ticketIds = async (query: QueryBuilder<Ticket>): Promise<string[]> => (await query.select('tickets.id')).map((t) => t.id);
 
 /**
  * One ticket per seat of a booking, in one statement: a retry (the activity runs at least once)
  * finds the tickets it made before and makes no others. Returns every ticket id of the booking.
  */
 export async function issueTicketsFor(knex: Knex, privateKey: KeyObject, reservationId: string): Promise<string[]> {
-  return knex.transaction(async (trx) => {
-    const seats: { showtime_id: number; seat_id: number }[] = await trx('reservation_seats as rs')
-      .join('reservations as r', 'r.id', 'rs.reservation_id')
-      .where({ 'rs.reservation_id': reservationId, 'rs.is_active': true })
-      .whereIn('r.status', SOLD_STATUSES)
-      .orderBy('rs.seat_id')
-      .select('rs.showtime_id', 'rs.seat_id');
+  return Ticket.transaction(knex, async (trx) => {
+    const seats = await ReservationSeat.query(trx)
+      .joinRelated('reservation')
+      .where('reservation_seats.reservation_id', reservationId)
+      .modify('active')
+      .whereIn('reservation.status', SOLD_STATUSES)
+      .orderBy('reservation_seats.seat_id')
+      .select('reservation_seats.showtime_id', 'reservation_seats.seat_id');
     if (seats.length > 0) {
       const rows = seats.map(({ showtime_id, seat_id }) => {
         const id = randomUUID();
         return { id, reservation_id: reservationId, showtime_id, seat_id, secret_hash: secretHash(signTicket(privateKey, { ticketId: id, showtimeId: showtime_id, seatId: seat_id })) };
       });
-      await trx('tickets').insert(rows).onConflict(['reservation_id', 'seat_id']).ignore();
+      await Ticket.query(trx).insert(rows).onConflict(['reservation_id', 'seat_id']).ignore();
     }
-    return trx('tickets').where({ reservation_id: reservationId }).orderBy('seat_id').pluck('id');
+    return ticketIds(Ticket.query(trx).modify('ofReservation', reservationId));
   });
 }
 
 /** Revokes every ticket of a booking that is still good; returns all its revoked ticket ids. */
 export async function revokeTicketsOf(knex: Knex, reservationId: string): Promise<string[]> {
-  await knex('tickets')
+  await Ticket.query(knex)
     .where({ reservation_id: reservationId, status: 'issued' })
-    .update({ status: 'revoked', revoked_at: knex.raw('coalesce(revoked_at, now())') });
-  return knex('tickets').where({ reservation_id: reservationId, status: 'revoked' }).orderBy('seat_id').pluck('id');
+    .patch({ status: 'revoked', revoked_at: knex.raw('coalesce(revoked_at, now())') });
+  return ticketIds(Ticket.query(knex).modify('ofReservation', reservationId).where('status', 'revoked'));
 }

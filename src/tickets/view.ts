@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
 import QRCode from 'qrcode';
+import { Reservation, Showtime, Ticket, type Checkin } from '../db/models';
 import { signTicket } from './secret';
 
 export type TicketStatus = 'issued' | 'revoked' | 'expired';
@@ -30,17 +31,11 @@ export interface ReservationTickets {
   tickets: TicketView[];
 }
 
-interface Row {
-  id: string;
-  reservation_id: string;
-  showtime_id: number;
-  seat_id: number;
+/** A ticket as shown: its effective status, its seat's label and its admission's time. */
+type ShownTicket = Pick<Ticket, 'id' | 'reservation_id' | 'showtime_id' | 'seat_id' | 'status' | 'issued_at' | 'revoked_at'> & {
   seat_label: string;
-  status: TicketStatus;
-  issued_at: Date;
-  revoked_at: Date | null;
-  checked_in_at: Date | null;
-}
+  checked_in_at: Checkin['checked_in_at'] | null;
+};
 
 /** A ticket still `issued` after its show ended reads as expired (the end of the show expires it). */
 export const EFFECTIVE_STATUS_SQL = `CASE WHEN t.status = 'issued' AND st.ends_at <= now() THEN 'expired' ELSE t.status END`;
@@ -52,21 +47,27 @@ export async function qrSvg(secret: string): Promise<string> {
   return QRCode.toString(secret, { ...QR_OPTIONS, type: 'svg' });
 }
 
+/** Whose reservation it is and for which showtime: what deciding who may see its tickets needs. */
+export async function findTicketsReservation(knex: Knex, reservationId: string): Promise<Pick<Reservation, 'id' | 'user_id' | 'showtime_id'> | undefined> {
+  return Reservation.query(knex).findById(reservationId).select('id', 'user_id', 'showtime_id');
+}
+
 /** The tickets of one reservation with their secrets and QR codes; empty before it is confirmed. */
 export async function loadReservationTickets(knex: Knex, privateKey: KeyObject, reservation: { id: string; showtime_id: number }): Promise<ReservationTickets> {
-  const showtime = await knex('showtimes as st')
-    .join('movies as m', 'm.id', 'st.movie_id')
-    .join('auditoriums as a', 'a.id', 'st.auditorium_id')
-    .where('st.id', reservation.showtime_id)
-    .first('st.starts_at', 'm.title', 'a.name');
-  const rows: Row[] = await knex('tickets as t')
-    .join('showtimes as st', 'st.id', 't.showtime_id')
-    .join('seats as s', 's.id', 't.seat_id')
-    .leftJoin('checkins as c', 'c.ticket_id', 't.id')
+  const showtime = await Showtime.query(knex)
+    .joinRelated('[movie, auditorium]')
+    .findById(reservation.showtime_id)
+    .select('showtimes.starts_at', 'movie.title', 'auditorium.name')
+    .castTo<{ starts_at: Date; title: string; name: string } | undefined>();
+  const rows = await Ticket.query(knex)
+    .alias('t')
+    .joinRelated('[showtime as st, seat as s]')
+    .leftJoinRelated('checkin as c')
     .where('t.reservation_id', reservation.id)
     .orderBy('s.row')
     .orderBy('s.number')
-    .select('t.id', 't.reservation_id', 't.showtime_id', 't.seat_id', knex.raw(`s.row || s.number AS seat_label`), knex.raw(`${EFFECTIVE_STATUS_SQL} AS status`), 't.issued_at', 't.revoked_at', 'c.checked_in_at');
+    .select('t.id', 't.reservation_id', 't.showtime_id', 't.seat_id', knex.raw(`s.row || s.number AS seat_label`), knex.raw(`${EFFECTIVE_STATUS_SQL} AS status`), 't.issued_at', 't.revoked_at', 'c.checked_in_at')
+    .castTo<ShownTicket[]>();
   const tickets = await Promise.all(
     rows.map(async (r): Promise<TicketView> => {
       const secret = signTicket(privateKey, { ticketId: r.id, showtimeId: r.showtime_id, seatId: r.seat_id });

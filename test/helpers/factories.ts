@@ -45,17 +45,18 @@ export async function createAuditorium(knex: Knex, rows: SeatLayoutRow[] = [{ ro
 
 export async function createShowtime(
   knex: Knex,
-  opts: { startsInMinutes?: number; basePrice?: string; rows?: SeatLayoutRow[]; durationMinutes?: number } = {},
+  opts: { startsInMinutes?: number; basePrice?: string; rows?: SeatLayoutRow[]; durationMinutes?: number; endsInMinutes?: number } = {},
 ) {
   const auditorium = await createAuditorium(knex, opts.rows);
   const duration = opts.durationMinutes ?? 120;
   const [movie] = await knex('movies').insert({ title: `Movie ${randomUUID()}`, duration_minutes: duration }).returning(['id', 'title']);
   const startsAt = new Date(Date.now() + (opts.startsInMinutes ?? 24 * 60) * 60_000);
-  const endsAt = new Date(startsAt.getTime() + (duration + 15) * 60_000);
+  // endsInMinutes: a show that ends soon, for bookings that complete within a test.
+  const endsAt = opts.endsInMinutes === undefined ? new Date(startsAt.getTime() + (duration + 15) * 60_000) : new Date(Date.now() + opts.endsInMinutes * 60_000);
   const [showtime] = await knex('showtimes')
     .insert({ movie_id: movie.id, auditorium_id: auditorium.id, starts_at: startsAt, ends_at: endsAt, base_price: opts.basePrice ?? '10.00' })
     .returning(['id']);
-  return { id: showtime.id as number, movie, auditorium, seats: auditorium.seats, startsAt };
+  return { id: showtime.id as number, movie, auditorium, seats: auditorium.seats, startsAt, endsAt };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../../src/payments/PaymentProvider';
+import type { ChargeRequest, ChargeResult, PaymentLookup, PaymentProvider, RefundRequest, RefundResult } from '../../src/payments/PaymentProvider';
 
 /**
  * A real provider behind a flaky network. `before-charge`: the call fails before the provider
@@ -29,6 +29,10 @@ export class FlakyPaymentProvider implements PaymentProvider {
 
   refund(req: RefundRequest): Promise<RefundResult> {
     return this.inner.refund(req);
+  }
+
+  getPayment(paymentId: string): Promise<PaymentLookup> {
+    return this.inner.getPayment(paymentId);
   }
 
   private takeFailure(): boolean {

@@ -13,6 +13,7 @@ import { FakeWebhookDispatcher } from '../../src/payments/FakeWebhookDispatcher'
 import type { PaymentProvider } from '../../src/payments/PaymentProvider';
 import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../src/temporal/client';
 import { createBookingWorker } from '../../src/temporal/worker';
+import { WebhookDispatcher } from '../../src/webhooks/dispatcher';
 import { installQuietRuntime } from '../setup/quietTemporalRuntime';
 import { apiClient, type ApiClient } from './http';
 
@@ -26,6 +27,8 @@ export interface TestStack {
   stopWorker(): Promise<void>;
   /** The fake provider's webhook sender, when the stack runs one. */
   dispatcher?: FakeWebhookDispatcher;
+  /** Outbound webhooks' outbox dispatcher, run with the worker as the worker process runs it. */
+  webhookDispatcher: WebhookDispatcher;
   /** A second API process-alike on the same database and Temporal, with some config changed. */
   startExtraApi(overrides: Partial<Config>): Promise<{ baseUrl: string; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -117,12 +120,21 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ? undefined
       : new FakeWebhookDispatcher(knex, { url: config.fakePayments.webhookUrl, secret: config.paymentWebhookSecret, pollMs: 50 });
 
+  const webhookDispatcher = new WebhookDispatcher({
+    knex,
+    temporal: client,
+    taskQueue: config.temporal.taskQueue,
+    databaseUrl: config.databaseUrl,
+    webhooks: config.webhooks,
+  });
+
   const stack: TestStack = {
     config,
     knex,
     client,
     baseUrl,
     dispatcher,
+    webhookDispatcher,
     async startExtraApi(overrides) {
       const extra = createApp({ config: { ...config, ...overrides }, knex, temporal: client, logger: pino({ level: 'silent' }) });
       const extraServer: Server = await new Promise((resolve) => {
@@ -145,10 +157,12 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       const w = worker;
       running = w.run();
       dispatcher?.start();
+      webhookDispatcher.start();
       return w;
     },
     async stopWorker() {
       await dispatcher?.stop();
+      await webhookDispatcher.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       worker = undefined;

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { ReservationSnapshot } from '../../activities/reservations';
 import { FailureType } from '../../workflows/failures';
+import type { PaymentVerdict } from '../../workflows/shared';
 
 /** What the stub provider answers to each charge of a reservation, in order (then `succeeded`). */
 export type ChargeAnswer = 'succeeded' | 'pending' | 'declined';
@@ -15,6 +16,12 @@ export interface StubReservationOptions {
   charges?: ChargeAnswer[];
   /** How long releasing the seats takes, to catch the workflow in the middle of a cancel. */
   releaseMs?: number;
+  /** From now until the show ends (unset: two hours after it starts). */
+  showEndsInMs?: number;
+  /** Whether a late payment finds the seats still free (default true). */
+  seatsFreeLate?: boolean;
+  /** What the provider says when asked about a payment before an expiry (default `pending`). */
+  providerSays?: PaymentVerdict;
 }
 
 /**
@@ -26,6 +33,9 @@ export type WorkflowActivities = Pick<
   'findReservation' | 'markPaymentPending' | 'markHeldAgain' | 'confirmSeats' | 'releaseSeats' | 'completeReservation' | 'chargePayment' | 'recordPaymentOutcome' | 'refundPayment'
   | 'issueTickets'
   | 'revokeTickets'
+  | 'extendHold'
+  | 'retakeSeats'
+  | 'askPaymentStatus'
 >;
 
 export interface ActivityCall {
@@ -39,7 +49,10 @@ export interface ActivityCall {
  * recorded under its reservation for the test to read.
  */
 export class StubActivities {
-  private readonly reservations = new Map<string, { snapshot: ReservationSnapshot; charges: ChargeAnswer[]; releaseMs: number }>();
+  private readonly reservations = new Map<
+    string,
+    { snapshot: ReservationSnapshot; charges: ChargeAnswer[]; releaseMs: number; seatsFreeLate: boolean; providerSays: PaymentVerdict }
+  >();
   private readonly callsByReservation = new Map<string, ActivityCall[]>();
   private readonly reservationOfPayment = new Map<string, string>();
   private paymentCount = 0;
@@ -56,10 +69,13 @@ export class StubActivities {
         total_price: opts.totalPrice ?? '21.00',
         hold_expires_at: new Date(now + opts.holdMs).toISOString(),
         show_starts_at: new Date(now + opts.showInMs).toISOString(),
+        show_ends_at: new Date(now + (opts.showEndsInMs ?? opts.showInMs + 2 * 60 * 60_000)).toISOString(),
         payment_id: null,
       },
       charges: [...(opts.charges ?? [])],
       releaseMs: opts.releaseMs ?? 0,
+      seatsFreeLate: opts.seatsFreeLate ?? true,
+      providerSays: opts.providerSays ?? 'pending',
     });
   }
 
@@ -122,6 +138,19 @@ export class StubActivities {
     revokeTickets: async (reservationId) => {
       this.record(reservationId, 'revokeTickets', [reservationId]);
       return [`ticket-${reservationId}`];
+    },
+    extendHold: async (reservationId, expiresAt) => this.record(reservationId, 'extendHold', [reservationId, expiresAt]),
+    retakeSeats: async (input) => {
+      this.record(input.reservationId, 'retakeSeats', [input]);
+      return input.retake && this.reservations.get(input.reservationId)?.seatsFreeLate !== false
+        ? { outcome: 'confirmed', confirmed_at: new Date().toISOString() }
+        : { outcome: 'refund' };
+    },
+    askPaymentStatus: async (paymentId) => {
+      const reservationId = this.reservationOfPayment.get(paymentId) ?? 'unknown';
+      this.record(reservationId, 'askPaymentStatus', [paymentId]);
+      const status = this.reservations.get(reservationId)?.providerSays ?? 'pending';
+      return { status, failureReason: status === 'failed' ? 'Your card has insufficient funds.' : null };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../../src/payments/PaymentProvider';
+import type { ChargeRequest, ChargeResult, PaymentLookup, PaymentProvider, RefundRequest, RefundResult } from '../../src/payments/PaymentProvider';
 
 /**
  * A real provider that runs a test's trip wire in the middle of each call: the moment the
@@ -21,6 +21,10 @@ export class TrippedPaymentProvider implements PaymentProvider {
     const result = await this.inner.refund(req);
     await this.fire();
     return result;
+  }
+
+  getPayment(paymentId: string): Promise<PaymentLookup> {
+    return this.inner.getPayment(paymentId);
   }
 
   private async fire(): Promise<void> {

@@ -40,9 +40,9 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
   return {
     client,
     stubs,
-    async start({ holdMs, showInMs, totalPrice, charges, releaseMs, cancellationCutoffMinutes = 60, latePaymentWindowMs, workflowTaskTimeout }) {
+    async start({ cancellationCutoffMinutes = 60, latePaymentWindowMs, workflowTaskTimeout, ...reservation }) {
       const id = randomUUID();
-      stubs.add(id, { holdMs, showInMs, totalPrice, charges, releaseMs });
+      stubs.add(id, reservation);
       const handle = await client.workflow.start<typeof reservationWorkflow>('reservationWorkflow', {
         taskQueue,
         workflowId: reservationWorkflowId(id),

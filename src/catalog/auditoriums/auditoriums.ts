@@ -31,6 +31,8 @@ export async function listAuditoriums(knex: Knex, page: { limit: number; offset:
       .select(
         'id',
         'name',
+        'focal_row',
+        'focal_seat',
         'created_at',
         'updated_at',
         knex.raw('(SELECT count(*) FROM seats s WHERE s.auditorium_id = auditoriums.id AND NOT s.is_deleted) AS seat_count'),
@@ -49,9 +51,16 @@ export async function findAuditorium(knex: Knex, id: number): Promise<Auditorium
 }
 
 /** An auditorium and its generated seats, in one transaction. */
-export async function createAuditorium(knex: Knex, name: string, rows: SeatLayoutRow[]): Promise<Auditorium & { seats: Seat[] }> {
+export async function createAuditorium(
+  knex: Knex,
+  name: string,
+  rows: SeatLayoutRow[],
+  focal?: { row: string; seat: number } | null,
+): Promise<Auditorium & { seats: Seat[] }> {
   const created = await Auditorium.transaction(knex, async (trx) => {
-    const auditorium = await Auditorium.query(trx).insert({ name }).returning('*');
+    const auditorium = await Auditorium.query(trx)
+      .insert({ name, focal_row: focal?.row ?? null, focal_seat: focal ? String(focal.seat) : null })
+      .returning('*');
     const seats = seatsForLayout(auditorium.id, rows);
     for (let i = 0; i < seats.length; i += SEAT_INSERT_BATCH) await Seat.query(trx).insert(seats.slice(i, i + SEAT_INSERT_BATCH));
     return auditorium;

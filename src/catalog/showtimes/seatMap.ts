@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SeatType } from '../../db/models';
+import { Showtime, type SeatType } from '../../db/models';
 import { fromCents, toCents } from '../../money';
 
 export type SeatStatus = 'available' | 'held' | 'booked';
@@ -51,11 +51,13 @@ SELECT s.id AS seat_id, s."row", s."number", s.seat_type, s.price_modifier, st.b
 
 /** The showtime's seat version (0 before any seat changed), or null when there is no such showtime. */
 export async function loadSeatVersion(knex: Knex, showtimeId: number): Promise<number | null> {
-  const row = (await knex('showtimes as st')
-    .leftJoin('seat_versions as sv', 'sv.showtime_id', 'st.id')
-    .where('st.id', showtimeId)
-    .andWhere('st.is_deleted', false)
-    .first(knex.raw('coalesce(sv.version, 0) AS version'))) as { version: string } | undefined;
+  const row = await Showtime.query(knex)
+    .alias('st')
+    .leftJoinRelated('seatVersion as sv')
+    .findById(showtimeId)
+    .where('st.is_deleted', false)
+    .select(knex.raw('coalesce(sv.version, 0) AS version'))
+    .castTo<{ version: string } | undefined>();
   return row ? Number(row.version) : null;
 }
 

@@ -1,6 +1,6 @@
 import { Model, type Modifiers, type QueryBuilder } from 'objection';
 
-/** Keeps the audit timestamps current; every table has created_at, updated_at and is_deleted. */
+/** Keeps the audit timestamps current; every table with created_at, updated_at and is_deleted extends it. */
 export class BaseModel extends Model {
   created_at!: Date;
   updated_at!: Date;
@@ -14,6 +14,7 @@ export class BaseModel extends Model {
   };
 
   $beforeUpdate(): void {
-    this.updated_at = new Date();
+    // A write that stamps the database clock (`updated_at: knex.fn.now()`) keeps it; otherwise this process's clock.
+    if (this.updated_at === undefined) this.updated_at = new Date();
   }
 }

@@ -2,6 +2,8 @@ import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel';
 import { Movie } from './Movie';
 import { Auditorium } from './Auditorium';
+import { Reservation } from './Reservation';
+import { SeatVersion } from './SeatVersion';
 
 export class Showtime extends BaseModel {
   static tableName = 'showtimes';
@@ -15,6 +17,8 @@ export class Showtime extends BaseModel {
   base_price!: string;
   movie?: Movie;
   auditorium?: Auditorium;
+  reservations?: Reservation[];
+  seatVersion?: SeatVersion | null;
 
   static relationMappings = (): RelationMappings => ({
     movie: { relation: BaseModel.BelongsToOneRelation, modelClass: Movie, join: { from: 'showtimes.movie_id', to: 'movies.id' } },
@@ -22,6 +26,16 @@ export class Showtime extends BaseModel {
       relation: BaseModel.BelongsToOneRelation,
       modelClass: Auditorium,
       join: { from: 'showtimes.auditorium_id', to: 'auditoriums.id' },
+    },
+    reservations: {
+      relation: BaseModel.HasManyRelation,
+      modelClass: Reservation,
+      join: { from: 'showtimes.id', to: 'reservations.showtime_id' },
+    },
+    seatVersion: {
+      relation: BaseModel.HasOneRelation,
+      modelClass: SeatVersion,
+      join: { from: 'showtimes.id', to: 'seat_versions.showtime_id' },
     },
   });
 }

@@ -1,4 +1,7 @@
+import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel';
+import { RefreshToken } from './RefreshToken';
+import { Reservation } from './Reservation';
 
 export type UserRole = 'user' | 'staff' | 'admin';
 
@@ -14,6 +17,21 @@ export class User extends BaseModel {
   is_active!: boolean;
   /** Access tokens carry the version they were issued under; raising it ends every session. */
   session_version!: number;
+  refreshTokens?: RefreshToken[];
+  reservations?: Reservation[];
+
+  static relationMappings = (): RelationMappings => ({
+    refreshTokens: {
+      relation: BaseModel.HasManyRelation,
+      modelClass: RefreshToken,
+      join: { from: 'users.id', to: 'refresh_tokens.user_id' },
+    },
+    reservations: {
+      relation: BaseModel.HasManyRelation,
+      modelClass: Reservation,
+      join: { from: 'users.id', to: 'reservations.user_id' },
+    },
+  });
 }
 
 /** The public view of a user: never the password hash. */

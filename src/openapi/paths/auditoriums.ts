@@ -26,7 +26,10 @@ export const auditoriumRoutes: RouteDoc[] = [
     path: '/api/v1/auditoriums',
     operationId: 'createAuditorium',
     summary: 'Add an auditorium and generate its seats (admin)',
-    description: 'Seats are numbered from 1 in each row and labelled row + number, e.g. `A1`.',
+    description:
+      'Seats are numbered from 1 in each row and labelled row + number, e.g. `A1`. `focal_point` (not in API.md) is where the best view is: ' +
+      'best-available holds (POST /reservations with `quantity`) start there and fill outward; null or absent means the centre of the middle rows. ' +
+      'Its row must be one of `rows` and its seat within that row (422 otherwise).',
     tag: 'auditoriums',
     auth: ADMIN,
     body: {
@@ -41,6 +44,14 @@ export const auditoriumRoutes: RouteDoc[] = [
               { row: 'B', seats: 12, seat_type: 'regular' },
               { row: 'C', seats: 10, seat_type: 'premium', price_modifier: '2.50' },
             ],
+          },
+        },
+        focal: {
+          summary: 'A stadium hall whose best view is in the back row, between seats 7 and 8',
+          value: {
+            name: 'Screen 2',
+            rows: ['A', 'B', 'C', 'D'].map((row) => ({ row, seats: 14 })),
+            focal_point: { row: 'D', seat: 7.5 },
           },
         },
       },

@@ -110,7 +110,9 @@ export const reservationRoutes: RouteDoc[] = [
       'Payment methods of the built-in `fake` provider: `pm_card_visa` succeeds at once, `pm_card_declined` is declined (402), ' +
       '`pm_card_async` answers 202 and a webhook confirms later, `pm_card_async_fail` likewise fails later. ' +
       'Once the workflow has taken the confirm, the answer is its result; a 503 means it was not taken and nothing was charged. ' +
-      'After the showtime has started a confirm is refused with 409 `SHOWTIME_STARTED` and nothing is charged.',
+      'After the showtime has started a confirm is refused with 409 `SHOWTIME_STARTED` and nothing is charged. ' +
+      'A pending payment whose hold runs out: the provider is asked for its verdict first; one that succeeds after the hold expired takes ' +
+      'the same seats again if all of them are still free (`confirmed`), otherwise it is refunded (`expired` with `refund_amount`).',
     tag: 'reservations',
     auth: 'bearer',
     headers: [UPDATE_KEY],
@@ -166,6 +168,37 @@ export const reservationRoutes: RouteDoc[] = [
       NOT_FOUND,
       { status: 409, codes: { INVALID_STATE: 'Already cancelled, expired, or past the cancellation cutoff' } },
       { status: 422, codes: { VALIDATION_ERROR: 'reason is too long' } },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/reservations/:id/extend',
+    operationId: 'extendHold',
+    summary: 'Extend a hold',
+    description:
+      'Moves a held reservation\'s `expires_at` HOLD_TTL_SECONDS later, counted from its current expiry, at most HOLD_MAX_EXTENSIONS times ' +
+      "and never past the showtime's start (the last extension may add less). The owner only. " +
+      "The reservation's workflow moves its expiry timer and the stored expiry together: an extension that races the expiry either wins " +
+      '(200, the hold lasts until the new `expires_at`) or loses (409 `HOLD_EXPIRED`, the seats were released), never both. No request body.',
+    tag: 'reservations',
+    auth: 'bearer',
+    headers: [UPDATE_KEY],
+    params: ReservationParams,
+    paramDescriptions: ID,
+    responses: [
+      { status: 200, description: 'Extended: `status` held with the new `expires_at`', schema: Reservation },
+      { status: 202, description: ACCEPTED_LATE, schema: Reservation },
+    ],
+    errors: [
+      NOT_FOUND,
+      {
+        status: 409,
+        codes: {
+          HOLD_EXPIRED: 'The hold expired; the seats were released',
+          INVALID_STATE: 'Not a hold: pending payment, confirmed, cancelled, ...',
+          EXTENSION_LIMIT: "The hold was extended HOLD_MAX_EXTENSIONS times already (`detail` says the limit), or it already lasts until the showtime's start",
+        },
+      },
     ],
   },
 ];

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'koa';
-import { cancelUpdate, confirmUpdate, type CancelInput, type ConfirmResult } from '../../../workflows/shared';
+import { cancelUpdate, confirmUpdate, extendUpdate, type CancelInput, type ConfirmResult } from '../../../workflows/shared';
 import { OPEN_STATUSES } from '../../../workflows/statuses';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
@@ -169,6 +169,18 @@ export function reservationsRouter(deps: AppDeps): Router {
       refund_amount: delivery.result.refund_amount,
       cancelled_at: delivery.result.cancelled_at,
     });
+  });
+
+  router.post('/:id/extend', async (ctx) => {
+    const reservation = await visibleReservation(ctx);
+    // The owner's, like a confirm: it keeps seats from other buyers for longer.
+    if (reservation.user_id !== currentUser(ctx.state).id) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
+    if (reservation.status !== 'held' && !idempotencyKeyOf(ctx)) throw closedWorkflowError(reservation.status);
+    const delivery = await runUpdate(ctx, reservation, extendUpdate, { extend_by_seconds: config.holdTtlSeconds, max_extensions: config.holdMaxExtensions });
+    if (delivery.kind !== 'completed') return outcomePending(ctx, reservation);
+    const fresh = await loadReservationBody(knex, reservation.id).catch(() => null);
+    // The workflow wrote the new expiry before it answered; the answer stands if the read fails.
+    ctx.body = fresh && fresh.status === 'held' ? { ...fresh, expires_at: delivery.result.expires_at } : { ...reservation, status: 'held', expires_at: delivery.result.expires_at };
   });
 
   return router;

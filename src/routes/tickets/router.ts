@@ -6,7 +6,7 @@ import { notFound } from '../../http/errors';
 import { UuidParams } from '../../http/ids';
 import { publicKeyPem, rawPublicKey, ticketKeys } from '../../tickets/keys';
 import { ticketsPage } from '../../tickets/printPage';
-import { loadReservationTickets, type ReservationTickets } from '../../tickets/view';
+import { findTicketsReservation, loadReservationTickets, type ReservationTickets } from '../../tickets/view';
 import type { PublicKeyResponse } from './schema';
 import type { z } from 'zod';
 
@@ -26,7 +26,7 @@ export function ticketsRouter(deps: AppDeps): Router {
     const params = UuidParams.safeParse((ctx as Context & { params?: unknown }).params);
     if (!params.success) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     const user = currentUser(ctx.state);
-    const reservation = await knex('reservations').where({ id: params.data.id }).first('id', 'user_id', 'showtime_id');
+    const reservation = await findTicketsReservation(knex, params.data.id);
     if (!reservation || (reservation.user_id !== user.id && user.role !== 'admin' && user.role !== 'staff')) {
       throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     }

@@ -23,6 +23,7 @@ const serializeSummary = (a: AuditoriumSummary): AuditoriumSummaryView => ({
   name: a.name,
   seat_count: Number(a.seat_count),
   active_seat_count: Number(a.active_seat_count),
+  focal_point: a.focal_row && a.focal_seat !== null ? { row: a.focal_row, seat: Number(a.focal_seat) } : null,
   created_at: a.created_at.toISOString(),
   updated_at: a.updated_at.toISOString(),
 });
@@ -45,7 +46,7 @@ export function auditoriumsRouter({ knex, config }: AppDeps): Router {
 
   router.post('/', ...adminOnly, async (ctx) => {
     const body = parseBody(ctx, CreateAuditoriumBody);
-    const created = await createAuditorium(knex, body.name, body.rows);
+    const created = await createAuditorium(knex, body.name, body.rows, body.focal_point);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/auditoriums/${created.id}`);
     ctx.body = serializeAuditorium(created);

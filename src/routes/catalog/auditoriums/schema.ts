@@ -30,8 +30,27 @@ const SeatRowInput = z.object({
 });
 export type SeatRowInput = z.infer<typeof SeatRowInput>;
 
+/**
+ * Where the best view is, for best-available holds: a row and a seat number in it, a half for
+ * the gap between two seats. Null or absent: the centre of the middle rows.
+ */
+export const FocalPoint = z
+  .object({
+    row: RowLabel,
+    seat: z
+      .number({ error: 'must be a seat number' })
+      .min(1, 'must be at least 1')
+      .max(MAX_SEATS_PER_ROW, `must be at most ${MAX_SEATS_PER_ROW}`)
+      .multipleOf(0.5, 'must be a seat number or halfway between two (e.g. 10.5)'),
+  })
+  .describe('Where the best view is: a row and a seat number in it (10.5: between seats 10 and 11). Best-available holds start there.');
+export type FocalPointInput = z.infer<typeof FocalPoint>;
+
 export const CreateAuditoriumBody = z.object({
   name: text(100),
+  focal_point: FocalPoint.nullable()
+    .optional()
+    .describe('Null or absent: the centre of the middle rows. Its row must be one of `rows`, its seat within that row.'),
   rows: z
     .array(SeatRowInput, { error: 'must be a list of rows' })
     .min(1, 'an auditorium needs at least one row')
@@ -45,6 +64,12 @@ export const CreateAuditoriumBody = z.object({
       const total = rows.reduce((sum, r) => sum + r.seats, 0);
       if (total > MAX_SEATS_PER_AUDITORIUM) ctx.addIssue({ code: 'custom', message: `at most ${MAX_SEATS_PER_AUDITORIUM} seats in all (got ${total})` });
     }),
+}).superRefine((body, ctx) => {
+  const focal = body.focal_point;
+  if (!focal) return;
+  const row = body.rows.find((r) => r.row === focal.row);
+  if (!row) ctx.addIssue({ code: 'custom', path: ['focal_point', 'row'], message: `row ${focal.row} is not one of the auditorium's rows` });
+  else if (focal.seat > row.seats) ctx.addIssue({ code: 'custom', path: ['focal_point', 'seat'], message: `row ${focal.row} has ${row.seats} seats` });
 });
 export type CreateAuditoriumInput = z.infer<typeof CreateAuditoriumBody>;
 
@@ -77,6 +102,7 @@ export const AuditoriumSummaryView = z.object({
   name: z.string(),
   seat_count: z.number().int(),
   active_seat_count: z.number().int(),
+  focal_point: FocalPoint.nullable(),
   created_at: z.iso.datetime({ offset: true }),
   updated_at: z.iso.datetime({ offset: true }),
 });
