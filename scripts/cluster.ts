@@ -9,6 +9,7 @@
  * processes. Ctrl-C stops the API, the workers, the UI, then the Temporal services and Postgres.
  * Everything lives in .data/cluster/ (config, logs, bundle); README, "Production topology".
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,33 @@ import { uiSpec } from './cluster/ui';
 import { TEMPORAL_SERVER_VERSION } from './cluster/versions';
 
 class Aborted extends Error {}
+
+/** Set in the supervisor's environment: this file then runs the cluster instead of launching it. */
+const SUPERVISOR_ENV = 'BOOKING_CLUSTER_SUPERVISOR';
+
+/**
+ * The process in the terminal: starts the supervisor (this file again) in a process group of its
+ * own and forwards signals to it. A Ctrl-C reaches the terminal's whole process group; in it, the
+ * embedded Postgres would stop at once, under the API, the workers and Temporal. Out of it, the
+ * supervisor stops them in order, Postgres last.
+ */
+function launch(): void {
+  const supervisor = spawn(process.execPath, [...process.execArgv, __filename], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, [SUPERVISOR_ENV]: '1', ...(wantsColor() ? { FORCE_COLOR: '1' } : {}) },
+  });
+  let lastSignalAt = 0;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      // npm, tsx and the terminal may each deliver the same Ctrl-C: one per second.
+      if (Date.now() - lastSignalAt < 1000) return;
+      lastSignalAt = Date.now();
+      supervisor.kill(signal);
+    });
+  }
+  supervisor.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
 
 async function main(): Promise<void> {
   const color = wantsColor();
@@ -212,4 +240,5 @@ async function waitForHealthy(url: string, timeoutMs: number): Promise<boolean> 
   return false;
 }
 
-void main();
+if (process.env[SUPERVISOR_ENV] === '1') void main();
+else launch();
