@@ -27,11 +27,10 @@ function failureToApiError(type: FailureType, message: string): ApiError {
       return cannotNow(message);
     case FailureType.InvalidArgument:
       return new ApiError(422, 'VALIDATION_ERROR', message);
-    // Raised by activities and the refund workflow, never by a confirm or cancel Update: should
-    // one surface, the reservation could not do what was asked.
+    // Raised by activities, the refund workflow and webhook deliveries, never by a confirm or
+    // cancel Update: should one surface, the reservation could not do what was asked.
     case FailureType.NotFound:
     case FailureType.PaymentNotFound:
-    // Raised by outbound webhook deliveries, which no API request waits for.
     case FailureType.WebhookNotAcknowledged:
     case FailureType.WebhookDeliveryMissing:
       return cannotNow(message);
