@@ -10,8 +10,10 @@ const MARKDOWN = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f
 /** The docs in the repository: the REST reference is the served document's, and no link is dead. */
 describe('docs', () => {
   it('docs/api.md is the REST reference generated from the current OpenAPI document (npm run docs:api)', () => {
-    const current = renderRestReference(buildOpenApiDocument());
-    const committed = read('docs/api.md');
+    // The showtime example is "tomorrow evening", so its date moves every day: compare the rest.
+    const undated = (text: string) => text.replace(/\d{4}-\d{2}-\d{2}T19:30:00Z/g, '<tomorrow>T19:30:00Z');
+    const current = undated(renderRestReference(buildOpenApiDocument()));
+    const committed = undated(read('docs/api.md'));
     // On failure: run `npm run docs:api` and commit docs/api.md.
     expect(committed === current ? 'up to date' : 'stale: run npm run docs:api').toBe('up to date');
     expect(committed).toContain('### GET /api/v1/users');
