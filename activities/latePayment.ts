@@ -29,20 +29,21 @@ const ONE_ACTIVE_PER_SEAT = 'reservation_seats_one_active_per_seat';
  */
 async function retake(trx: Knex.Transaction, input: RetakeSeatsInput): Promise<string | null> {
   try {
-    return await trx.transaction(async (sp) => {
-      const unusable = await sp('reservation_seats as rs')
-        .join('seats as s', 's.id', 'rs.seat_id')
-        .join('showtimes as st', 'st.id', 'rs.showtime_id')
-        .where('rs.reservation_id', input.reservationId)
+    // Inside `trx`, a savepoint: a unique violation undoes the retake, not the refund decision.
+    return await Reservation.transaction(trx, async (sp) => {
+      const unusable = await ReservationSeat.query(sp)
+        .joinRelated('[seat, showtime]')
+        .where('reservation_seats.reservation_id', input.reservationId)
         .where((b) => {
-          b.where('s.is_active', false).orWhere('s.is_deleted', true).orWhere('st.is_deleted', true);
+          b.where('seat.is_active', false).orWhere('seat.is_deleted', true).orWhere('showtime.is_deleted', true);
         })
-        .first('rs.id');
+        .select('reservation_seats.id')
+        .first();
       if (unusable) return null;
       await ReservationSeat.query(sp).where({ reservation_id: input.reservationId, is_active: false }).patch({ is_active: true });
       const confirmed = await Reservation.query(sp)
         .findById(input.reservationId)
-        .patch({ status: 'confirmed', confirmed_at: sp.raw('now()') as unknown as Date, expired_at: null, payment_id: input.paymentId, payment_error: null })
+        .patch({ status: 'confirmed', confirmed_at: sp.fn.now(), expired_at: null, payment_id: input.paymentId, payment_error: null })
         .returning('confirmed_at')
         .first();
       return confirmed ? new Date(confirmed.confirmed_at as Date).toISOString() : null;
@@ -63,7 +64,7 @@ export function createLatePaymentActivities(knex: Knex) {
      * decision the first attempt committed.
      */
     async retakeSeats(input: RetakeSeatsInput): Promise<RetakeOutcome> {
-      return knex.transaction(async (trx) => {
+      return Reservation.transaction(knex, async (trx) => {
         // One decision per reservation, even if an attempt that timed out is still running.
         await lockReservation(trx, input.reservationId);
         const row = await Reservation.query(trx).findById(input.reservationId).select('status', 'confirmed_at', 'refund_amount');

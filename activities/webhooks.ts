@@ -85,8 +85,9 @@ export function createWebhookActivities(knex: Knex, options: WebhookSendingOptio
      */
     async giveUpWebhookDelivery(input: WebhookDeliveryKey & { error: string }): Promise<void> {
       await WebhookDelivery.query(knex)
-        .where({ endpoint_id: input.endpointId, event_id: input.eventId, status: 'pending' })
-        .patch({ status: 'failed', next_attempt_at: null, last_error: knex.raw('coalesce(last_error, ?)', [input.error.slice(0, ERROR_LENGTH)]) as unknown as string });
+        .where({ endpoint_id: input.endpointId, event_id: input.eventId })
+        .modify('pending')
+        .patch({ status: 'failed', next_attempt_at: null, last_error: knex.raw('coalesce(last_error, ?)', [input.error.slice(0, ERROR_LENGTH)]) });
     },
 
     /** Workflow ids of this endpoint's pending deliveries of the same reservation's later events, to wake them. */
@@ -96,7 +97,7 @@ export function createWebhookActivities(knex: Knex, options: WebhookSendingOptio
         .join('webhook_events as me', 'me.reservation_id', 'event.reservation_id')
         .where('me.id', key.eventId)
         .where('webhook_deliveries.endpoint_id', key.endpointId)
-        .where('webhook_deliveries.status', 'pending')
+        .modify('pending')
         .whereRaw('event.sequence > me.sequence')
         .orderBy('event.sequence')
         .select('webhook_deliveries.event_id');

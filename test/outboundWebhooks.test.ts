@@ -1,4 +1,5 @@
 import { verifyWebhookSignature } from '../src/payments/webhookSignature';
+import { WEBHOOK_EVENT_TYPES } from '../src/webhooks/eventTypes';
 import { createShowtime, createUser, insertReservation } from './helpers/factories';
 import { recordHistory } from './helpers/histories';
 import { eventually, holdSeats } from './helpers/reservations';
@@ -6,15 +7,7 @@ import { useTestStack } from './helpers/stack';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhookReceiver';
 import { webhookDeliveryWorkflowId, webhookRedeliveryWorkflowId } from '../workflows/webhookShared';
 
-const ALL_EVENTS = [
-  'reservation.held',
-  'reservation.confirmed',
-  'reservation.cancelled',
-  'reservation.expired',
-  'reservation.refunded',
-  'reservation.completed',
-  'ticket.checked_in',
-];
+const ALL_EVENTS = [...WEBHOOK_EVENT_TYPES];
 /** Generous: up to five test files share two cores with other helpers' runs. */
 const DELIVERY_TIMEOUT_MS = 60_000;
 

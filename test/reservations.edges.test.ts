@@ -1,27 +1,18 @@
-import pino from 'pino';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../src/app';
-import { createTemporalClient } from '../src/temporal/client';
 import { reservationWorkflow } from '../workflows';
 import { reservationWorkflowId, stateQuery } from '../workflows/shared';
 import { apiClient } from './helpers/http';
 import { createShowtime, createUser } from './helpers/factories';
 import { activeSeatIds, eventually } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
+import { withUnreachableTemporal } from './helpers/unreachableTemporal';
 import { recordHistory } from './helpers/histories';
 
 describe('the hold path at its edges', () => {
   const { stack } = useTestStack();
 
   it('Temporal unreachable at POST: 503 with Retry-After, and nothing is held', async () => {
-    const deadTemporal = createTemporalClient({ temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } });
-    const config = { ...stack.config, temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } };
-    const app = createApp({ config, knex: stack.knex, temporal: deadTemporal, logger: pino({ level: 'silent' }) });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    try {
-      const api = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await withUnreachableTemporal(stack, async (api) => {
       const user = await createUser(stack.knex, stack.config.jwtSecret);
       const show = await createShowtime(stack.knex);
       const started = Date.now();
@@ -36,10 +27,7 @@ describe('the hold path at its edges', () => {
       const health = await api.get('/healthz');
       expect(health.status).toBe(503);
       expect(health.body).toEqual({ status: 'degraded', database: 'ok', temporal: 'unavailable' });
-    } finally {
-      await new Promise((r) => server.close(r));
-      await deadTemporal.connection.close();
-    }
+    });
   });
 
   /** The API's transaction, step by step, so a test can stop between the start and the commit. */

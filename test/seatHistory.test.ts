@@ -1,12 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
-import { createApp } from '../src/app';
-import { createTemporalClient } from '../src/temporal/client';
 import { createShowtime, createUser, insertReservation } from './helpers/factories';
-import { apiClient, type ApiClient } from './helpers/http';
+import { apiClient } from './helpers/http';
 import { activeSeatIds, holdSeats, waitForStatus } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
+import { withUnreachableTemporal } from './helpers/unreachableTemporal';
 
 interface Entry {
   id: number;
@@ -131,19 +128,10 @@ describe('seat history', () => {
     const show = await newShowtime();
     const user = await createUser(stack.knex, stack.config.jwtSecret);
     // An API whose Temporal is unreachable: its hold inserts the seats, fails to start the workflow and rolls back.
-    const deadTemporal = createTemporalClient({ temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } });
-    const config = { ...stack.config, temporal: { ...stack.config.temporal, address: '127.0.0.1:1' } };
-    const app = createApp({ config, knex: stack.knex, temporal: deadTemporal, logger: pino({ level: 'silent' }) });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    try {
-      const broken: ApiClient = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await withUnreachableTemporal(stack, async (broken) => {
       const res = await broken.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id, show.seats[1].id] }, { token: user.token });
       expect(res.status).toBe(503);
-    } finally {
-      await new Promise((r) => server.close(r));
-      await deadTemporal.connection.close();
-    }
+    });
     expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
     expect((await historyOf(show.id, show.seats[0].id)).body).toMatchObject({ items: [], total: 0 });
     expect(await stack.knex('seat_history').where({ showtime_id: show.id }).count({ n: '*' })).toEqual([{ n: 0 }]);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listPage } from '../db/listPage';
 import { User, type UserRole } from '../db/models';
 import { ApiError, conflict, notFound } from '../http/errors';
 import { escapeLike } from '../catalog/movies/movies';
@@ -21,10 +22,7 @@ export async function listUsers(knex: Knex, filter: UserFilter): Promise<{ users
   }
   if (filter.role) query.where('role', filter.role);
   if (filter.is_active !== undefined) query.where('is_active', filter.is_active);
-  const [users, total] = await Promise.all([
-    query.clone().orderBy('id').limit(filter.limit).offset(filter.offset),
-    query.clone().resultSize(),
-  ]);
+  const { rows: users, total } = await listPage(query, filter, (q) => q.orderBy('id'));
   return { users, total };
 }
 

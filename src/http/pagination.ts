@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PageWindow } from '../db/listPage';
 import { decimalInt } from './ids';
 
 export const MAX_PAGE_SIZE = 100;
@@ -19,4 +20,5 @@ export interface Page<T> {
 }
 
 export const pageOf = <T>(items: T[], p: Pagination, total: number): Page<T> => ({ items, page: p.page, page_size: p.page_size, total });
-export const offsetOf = (p: Pagination): number => (p.page - 1) * p.page_size;
+/** The rows `?page&page_size` asks for. */
+export const windowOf = (p: Pagination): PageWindow => ({ limit: p.page_size, offset: (p.page - 1) * p.page_size });

@@ -74,13 +74,11 @@ export class FakePaymentProvider implements PaymentProvider {
    * or not the webhook got through: the provider knows its verdict before we are told.
    */
   async getPayment(paymentId: string): Promise<PaymentLookup> {
-    const row: { status: string; async_outcome: 'succeeded' | 'failed' | null; settled: boolean } | undefined = await this.knex('fake_provider_charges')
-      .where({ id: paymentId })
-      .first(
-        'status',
-        'async_outcome',
-        this.knex.raw('(webhook_delivered_at IS NOT NULL OR webhook_attempts > 0 OR webhook_next_at <= now()) AS settled'),
-      );
+    const row = await FakeProviderCharge.query(this.knex)
+      .findById(paymentId)
+      // Judged by the database's clock, as the webhook dispatcher's `webhookDue` is.
+      .select('status', 'async_outcome', this.knex.raw('(webhook_delivered_at IS NOT NULL OR webhook_attempts > 0 OR webhook_next_at <= now()) AS settled'))
+      .castTo<(Pick<FakeProviderCharge, 'status' | 'async_outcome'> & { settled: boolean }) | undefined>();
     if (!row) throw new PaymentNotFoundError(paymentId);
     const status = row.status === 'pending' && row.async_outcome && row.settled ? row.async_outcome : row.status;
     if (status === 'succeeded') return { status: 'succeeded', paymentId };

@@ -32,7 +32,7 @@ export function waitedOut(wait: InFlightWait): boolean {
 export const seatsInFlightRefusal = (): ApiError =>
   conflict('SEAT_UNAVAILABLE', 'The remaining seats are being held by other buyers right now; retry shortly', { seat_ids: [] });
 
-/** Seats held or booked (committed) for the showtime. */
+/** Seats held or booked (committed) for the showtime. Plain knex: the hold path skips model instances. */
 export async function takenSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<Set<number>> {
   const ids = (await db('reservation_seats').where({ showtime_id: showtimeId, is_active: true }).pluck('seat_id')) as number[];
   return new Set(ids);
@@ -89,7 +89,7 @@ export async function claimBestAvailable(
         continue;
       }
       // A hold may have committed these seats between the look and the locks; now that the
-      // locks are ours nobody else can, so one fresh read settles it.
+      // locks are ours nobody else can, so one fresh read settles it (plain knex: no model instances on the hold path).
       const committed = (await trx('reservation_seats')
         .where({ showtime_id: showtimeId, is_active: true })
         .whereIn('seat_id', candidate.seatIds)

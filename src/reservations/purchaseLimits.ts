@@ -40,6 +40,7 @@ export const limitsNeedUsage = (limits: PurchaseLimits): boolean => Boolean(limi
 /** What the user already has for this showtime, in one round trip. */
 async function usageOf(db: Knex | Knex.Transaction, s: LimitSubject): Promise<Usage> {
   const usage = usageColumns(s);
+  // Raw SQL: the same select-list the hold path's one-statement reads embed.
   const { rows } = await db.raw<{ rows: Usage[] }>(`SELECT ${usage.sql}`, usage.bindings);
   return rows[0];
 }
@@ -84,6 +85,7 @@ export async function enforcePurchaseLimits(trx: Knex.Transaction, limits: Purch
     if (breach) throw breach;
     return;
   }
+  // Raw SQL: an advisory lock, which no model expresses.
   await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`purchase-limits:${s.userId}:${s.showtimeId}`]);
   const breach = await purchaseLimitBreach(trx, limits, s);
   if (breach) throw breach;

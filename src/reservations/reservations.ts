@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listPage } from '../db/listPage';
 import { Reservation, ReservationSeat, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 import type { ReservationStatus } from '../../workflows/shared';
 import { serializeReservation, type ReservationBody, type ReservationSeatView } from './serialize';
@@ -50,10 +51,7 @@ export async function listReservations(knex: Knex, f: ReservationFilter): Promis
     if (f.status) b.where('status', f.status);
     if (f.showtime_id) b.where('showtime_id', f.showtime_id);
   });
-  const [rows, total] = await Promise.all([
-    query.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(f.limit).offset(f.offset).select(RESERVATION_COLUMNS),
-    query.clone().resultSize(),
-  ]);
+  const { rows, total } = await listPage(query, f, (q) => q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).select(RESERVATION_COLUMNS));
   const seats = await seatsByReservation(knex, rows.map((r) => r.id));
   return { reservations: rows.map((r) => serializeReservation(r, seats.get(r.id) ?? [])), total };
 }

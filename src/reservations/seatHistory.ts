@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { showtimeNotFound } from '../catalog/showtimes/schedule';
+import { listPage, type PageWindow } from '../db/listPage';
 import { Seat, SeatHistoryEntry, Showtime, type SeatHistoryEvent, type SeatReleaseReason } from '../db/models';
 import { notFound } from '../http/errors';
 
@@ -24,7 +25,7 @@ export async function loadSeatHistory(
   knex: Knex,
   showtimeId: number,
   seatId: number,
-  page: { limit: number; offset: number },
+  page: PageWindow,
 ): Promise<{ items: SeatHistoryItem[]; total: number }> {
   const showtime = await Showtime.query(knex).modify('live').findById(showtimeId).select('id', 'auditorium_id');
   if (!showtime) throw showtimeNotFound(showtimeId);
@@ -32,17 +33,10 @@ export async function loadSeatHistory(
   const seat = await Seat.query(knex).findOne({ id: seatId, auditorium_id: showtime.auditorium_id }).select('id');
   if (!seat) throw notFound('SEAT_NOT_FOUND', `Showtime ${showtimeId} has no seat ${seatId}`);
 
-  const ofSeat = () => SeatHistoryEntry.query(knex).where({ 'seat_history.showtime_id': showtimeId, 'seat_history.seat_id': seatId });
-  const [rows, total] = await Promise.all([
-    ofSeat()
-      .joinRelated('reservation')
-      .select('seat_history.*', 'reservation.user_id')
-      .orderBy('seat_history.id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .castTo<(SeatHistoryEntry & { user_id: number })[]>(),
-    ofSeat().resultSize(),
-  ]);
+  const ofSeat = SeatHistoryEntry.query(knex).where({ 'seat_history.showtime_id': showtimeId, 'seat_history.seat_id': seatId });
+  const { rows, total } = await listPage(ofSeat, page, (q) =>
+    q.joinRelated('reservation').select('seat_history.*', 'reservation.user_id').orderBy('seat_history.id').castTo<(SeatHistoryEntry & { user_id: number })[]>(),
+  );
   return {
     items: rows.map((r) => ({
       id: r.id,

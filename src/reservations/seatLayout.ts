@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Auditorium } from '../db/models/Auditorium';
 import type { Seat } from '../db/models/Seat';
 import { focalOf, type FocalPoint, type LayoutSeat } from './bestAvailable';
 
@@ -22,14 +23,14 @@ const TTL_MS = 2_000;
 const cache = new Map<number, { at: number; layout: Promise<AuditoriumLayout> }>();
 
 async function readLayout(knex: Knex, auditoriumId: number): Promise<AuditoriumLayout> {
+  // Plain knex rows, typed from the models: the hold path skips building model instances.
   const [rows, auditorium] = await Promise.all([
     knex('seats')
       .where({ auditorium_id: auditoriumId })
-      // Plain knex rows: the hold path skips model instances.
       .select<Pick<Seat, 'id' | 'row' | 'number' | 'seat_type' | 'is_active' | 'is_deleted' | 'price_modifier'>[]>(
         'id', 'row', 'number', 'seat_type', 'is_active', 'is_deleted', 'price_modifier',
       ),
-    knex('auditoriums').where({ id: auditoriumId }).first<{ focal_row: string | null; focal_seat: string | null } | undefined>('focal_row', 'focal_seat'),
+    knex('auditoriums').where({ id: auditoriumId }).first<Pick<Auditorium, 'focal_row' | 'focal_seat'> | undefined>('focal_row', 'focal_seat'),
   ]);
   const seats = rows.map((r) => ({
     id: r.id,

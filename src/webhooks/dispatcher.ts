@@ -93,6 +93,7 @@ export class WebhookDispatcher {
   }
 
   private listen(): void {
+    // A pg client of its own, not the pool's: LISTEN holds its session for as long as it listens.
     const client = new PgClient({ connectionString: this.deps.databaseUrl, application_name: DISPATCHER_APPLICATION_NAME });
     const lost = () => {
       if (this.listener !== client) return;
@@ -119,11 +120,12 @@ export class WebhookDispatcher {
   async dispatchDue(): Promise<number> {
     const retry = retryPolicyOf(this.deps.webhooks);
     // 1. The delivery rows, committed before any workflow starts, so its first step finds its row.
-    const claimed = await this.deps.knex.transaction(async (trx) => {
-      const events = await WebhookEvent.query(trx).whereNull('dispatched_at').orderBy('position').limit(BATCH).forUpdate().skipLocked().select('id');
+    const claimed = await WebhookEvent.transaction(this.deps.knex, async (trx) => {
+      // FOR UPDATE SKIP LOCKED: two workers' rounds take different batches.
+      const events = await WebhookEvent.query(trx).modify('undispatched').orderBy('position').limit(BATCH).forUpdate().skipLocked().select('id');
       if (events.length === 0) return undefined;
       const ids = events.map((e) => e.id);
-      // An insert-select across the outbox and the subscriptions: one statement, idempotent.
+      // Raw SQL: an insert-select across the outbox and the subscriptions (text[] membership), one idempotent statement.
       await trx.raw(
         `INSERT INTO webhook_deliveries (endpoint_id, event_id)
          SELECT ep.id, ev.id FROM webhook_events ev JOIN webhook_endpoints ep ON NOT ep.is_deleted AND ev.type = ANY(ep.events)
@@ -144,7 +146,7 @@ export class WebhookDispatcher {
       await Promise.all(claimed.deliveries.slice(i, i + START_CONCURRENCY).map((d) => this.startDelivery(d.endpoint_id, d.event_id, retry)));
     }
     // 3. Only now are they dispatched.
-    await WebhookEvent.query(this.deps.knex).whereIn('id', claimed.ids).whereNull('dispatched_at').patch({ dispatched_at: new Date() });
+    await WebhookEvent.query(this.deps.knex).whereIn('id', claimed.ids).modify('undispatched').patch({ dispatched_at: new Date() });
     return claimed.ids.length;
   }
 

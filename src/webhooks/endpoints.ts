@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { listPage, type PageWindow } from '../db/listPage';
 import { WebhookDelivery, WebhookEndpoint } from '../db/models';
 import { ApiError, conflict, notFound } from '../http/errors';
 import type { WebhookConfig } from '../config';
@@ -87,9 +88,8 @@ export async function createEndpoint(
   return { endpoint, secret };
 }
 
-export async function listEndpoints(knex: Knex, page: { limit: number; offset: number }) {
-  const query = WebhookEndpoint.query(knex).modify('live');
-  const [endpoints, total] = await Promise.all([query.clone().orderBy('id').limit(page.limit).offset(page.offset), query.clone().resultSize()]);
+export async function listEndpoints(knex: Knex, page: PageWindow) {
+  const { rows: endpoints, total } = await listPage(WebhookEndpoint.query(knex).modify('live'), page, (q) => q.orderBy('id'));
   return { endpoints, total };
 }
 
@@ -112,16 +112,13 @@ const deliveriesOf = (knex: Knex, endpointId: number) =>
     .select('webhook_deliveries.*', 'event.type', 'event.reservation_id', 'event.sequence');
 
 /** The endpoint's delivery log, newest first. */
-export async function listDeliveries(knex: Knex, endpointId: number, filter: { status?: string; reservation_id?: string; limit: number; offset: number }) {
+export async function listDeliveries(knex: Knex, endpointId: number, filter: PageWindow & { status?: string; reservation_id?: string }) {
   await findEndpoint(knex, endpointId);
   const query = deliveriesOf(knex, endpointId);
   if (filter.status) query.where('webhook_deliveries.status', filter.status);
   if (filter.reservation_id) query.where('event.reservation_id', filter.reservation_id);
-  const [rows, total] = await Promise.all([
-    query.clone().orderBy('webhook_deliveries.id', 'desc').limit(filter.limit).offset(filter.offset),
-    query.clone().resultSize(),
-  ]);
-  return { deliveries: rows as DeliveryRow[], total };
+  const { rows, total } = await listPage(query, filter, (q) => q.orderBy('webhook_deliveries.id', 'desc').castTo<DeliveryRow[]>());
+  return { deliveries: rows, total };
 }
 
 /**
@@ -137,7 +134,7 @@ export async function redeliver(
   deliveryId: number,
 ): Promise<DeliveryRow> {
   await findEndpoint(knex, endpointId);
-  return knex.transaction(async (trx) => {
+  return WebhookDelivery.transaction(knex, async (trx) => {
     const delivery = await WebhookDelivery.query(trx).findOne({ id: deliveryId, endpoint_id: endpointId }).forUpdate();
     if (!delivery) throw notFound('WEBHOOK_DELIVERY_NOT_FOUND', 'No such delivery for this endpoint');
     if (delivery.status === 'pending') {

@@ -1,9 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
 import { signWebhookPayload } from '../payments/webhookSignature';
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from './eventTypes';
-import { guardedLookup, hostOf, isPrivateAddress, UnsafeTargetError, urlProblem } from './targetGuard';
+import { guardedLookup, hostOf, privateLiteralProblem, UnsafeTargetError, urlProblem } from './targetGuard';
 
 export interface SendOptions {
   /** Refuse loopback, link-local and private targets (SSRF), checked on the address connected to. */
@@ -26,10 +25,8 @@ export async function sendWebhook(url: string, eventId: string, body: string, se
   const problem = urlProblem(url);
   if (problem) return { ok: false, statusCode: null, error: `invalid URL: ${problem}`, permanent: true };
   const target = new URL(url);
-  const host = hostOf(target);
-  if (options.refusePrivateTargets && isIP(host) && isPrivateAddress(host)) {
-    return { ok: false, statusCode: null, error: `refused: ${host} is a loopback, link-local or private address`, permanent: true };
-  }
+  const refused = options.refusePrivateTargets ? privateLiteralProblem(hostOf(target)) : undefined;
+  if (refused) return { ok: false, statusCode: null, error: `refused: ${refused}`, permanent: true };
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise<SendResult>((resolve) => {
     const req = transport.request(

@@ -100,6 +100,20 @@ export function urlProblem(url: string): string | undefined {
 /** The address or name in a URL's host, without IPv6 brackets. */
 export const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '');
 
+/**
+ * Why a host written as an address may not be a target, or undefined (a public address, or a
+ * name: names are checked by what they resolve to). Literals never reach guardedLookup.
+ */
+export function privateLiteralProblem(host: string): string | undefined {
+  return isIP(host) && isPrivateAddress(host) ? `${host} is a loopback, link-local or private address` : undefined;
+}
+
+/** The refusal for a name when ANY of its addresses is private (one is enough), or undefined. */
+function privateAnswer(host: string, addresses: readonly { address: string }[]): UnsafeTargetError | undefined {
+  const bad = addresses.find((a) => isPrivateAddress(a.address));
+  return bad ? new UnsafeTargetError(`${host} resolves to ${bad.address}, a loopback, link-local or private address`) : undefined;
+}
+
 export type Resolve = (host: string) => Promise<{ address: string; family: number }[]>;
 
 const systemResolve: Resolve = (host) =>
@@ -113,7 +127,8 @@ const systemResolve: Resolve = (host) =>
 export async function assertPublicTarget(url: string, resolve: Resolve = systemResolve): Promise<void> {
   const host = hostOf(new URL(url));
   if (isIP(host)) {
-    if (isPrivateAddress(host)) throw new UnsafeTargetError(`${host} is a loopback, link-local or private address`);
+    const problem = privateLiteralProblem(host);
+    if (problem) throw new UnsafeTargetError(problem);
     return;
   }
   if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) throw new UnsafeTargetError(`${host} is this machine`);
@@ -123,8 +138,8 @@ export async function assertPublicTarget(url: string, resolve: Resolve = systemR
   } catch {
     return;
   }
-  const bad = addresses.find((a) => isPrivateAddress(a.address));
-  if (bad) throw new UnsafeTargetError(`${host} resolves to ${bad.address}, a loopback, link-local or private address`);
+  const refused = privateAnswer(host, addresses);
+  if (refused) throw refused;
 }
 
 /**
@@ -136,9 +151,9 @@ export function guardedLookup(resolve: Resolve = systemResolve): LookupFunction 
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (addresses) => {
-        const bad = addresses.find((a) => isPrivateAddress(a.address));
-        if (bad) {
-          callback(new UnsafeTargetError(`${hostname} resolves to ${bad.address}, a loopback, link-local or private address`), '', 0);
+        const refused = privateAnswer(hostname, addresses);
+        if (refused) {
+          callback(refused, '', 0);
           return;
         }
         const family = typeof options === 'object' && options.family ? options.family : 0;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listPage, type PageWindow } from '../../db/listPage';
 import { Auditorium, Seat } from '../../db/models';
 import { isPgError, PG_UNIQUE_VIOLATION } from '../../db/pgErrors';
 import { conflict, notFound } from '../../http/errors';
@@ -19,14 +20,10 @@ const NAME_INDEX = 'auditoriums_name_unique';
 // Keeps each INSERT well below Postgres's 65,535 bind parameters (5 per seat).
 const SEAT_INSERT_BATCH = 1000;
 
-export async function listAuditoriums(knex: Knex, page: { limit: number; offset: number }): Promise<{ auditoriums: AuditoriumSummary[]; total: number }> {
-  const live = Auditorium.query(knex).modify('live');
-  const [auditoriums, total] = await Promise.all([
-    live
-      .clone()
+export async function listAuditoriums(knex: Knex, page: PageWindow): Promise<{ auditoriums: AuditoriumSummary[]; total: number }> {
+  const { rows: auditoriums, total } = await listPage(Auditorium.query(knex).modify('live'), page, (q) =>
+    q
       .orderByRaw('lower(name), id')
-      .limit(page.limit)
-      .offset(page.offset)
       // Two correlated counts: one query for the page, however many seats each auditorium has.
       .select(
         'id',
@@ -37,10 +34,10 @@ export async function listAuditoriums(knex: Knex, page: { limit: number; offset:
         'updated_at',
         knex.raw('(SELECT count(*) FROM seats s WHERE s.auditorium_id = auditoriums.id AND NOT s.is_deleted) AS seat_count'),
         knex.raw('(SELECT count(*) FROM seats s WHERE s.auditorium_id = auditoriums.id AND NOT s.is_deleted AND s.is_active) AS active_seat_count'),
-      ),
-    live.clone().resultSize(),
-  ]);
-  return { auditoriums: auditoriums as AuditoriumSummary[], total };
+      )
+      .castTo<AuditoriumSummary[]>(),
+  );
+  return { auditoriums, total };
 }
 
 /** A live auditorium with its seats in reading order. */

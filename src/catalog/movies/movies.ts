@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { conflict, notFound } from '../../http/errors';
+import { listPage } from '../../db/listPage';
 import { Movie, Showtime } from '../../db/models';
 
 /** What a movie is made of, as the API takes it. */
@@ -30,10 +31,7 @@ export async function listMovies(knex: Knex, filter: MovieFilter): Promise<{ mov
   // Written against lower(title) so the planner can use the movies_title_trgm GIN index.
   if (filter.q) query.whereRaw(`lower(title) LIKE '%' || lower(?) || '%' ESCAPE '\\'`, [escapeLike(filter.q)]);
   if (filter.genre) query.whereRaw('lower(genre) = lower(?)', [filter.genre]);
-  const [movies, total] = await Promise.all([
-    query.clone().orderByRaw('lower(title), id').limit(filter.limit).offset(filter.offset),
-    query.clone().resultSize(),
-  ]);
+  const { rows: movies, total } = await listPage(query, filter, (q) => q.orderByRaw('lower(title), id'));
   return { movies, total };
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listPage } from '../../db/listPage';
 import { Auditorium, Movie, Reservation, Showtime } from '../../db/models';
 import { isPgError, PG_EXCLUSION_VIOLATION } from '../../db/pgErrors';
 import { conflict, notFound, unprocessable } from '../../http/errors';
@@ -150,7 +151,7 @@ export async function listShowtimes(knex: Knex, f: ShowtimeFilter): Promise<{ sh
   if (f.auditorium_id) query.where('auditorium_id', f.auditorium_id);
   if (f.from) query.where('starts_at', '>=', f.from);
   if (f.to) query.where('starts_at', '<', f.to);
-  const [showtimes, total] = await Promise.all([query.clone().orderBy([{ column: 'starts_at' }, { column: 'id' }]).limit(f.limit).offset(f.offset), query.clone().resultSize()]);
+  const { rows: showtimes, total } = await listPage(query, f, (q) => q.orderBy([{ column: 'starts_at' }, { column: 'id' }]));
   return { showtimes, total };
 }
 

@@ -4,9 +4,14 @@ import { ReservationSeat } from './ReservationSeat';
 import { Seat } from './Seat';
 import { Showtime } from './Showtime';
 import { User } from './User';
+import type { ReservationStatus } from '../../../workflows/statuses';
 
-export type SeatHistoryEvent = 'held' | 'booked' | 'released' | 'checked_in';
-export type SeatReleaseReason = 'cancelled' | 'expired';
+/** What happened to the seat, listed once: the API's enums take them from here (the migration's CHECK lists the same). */
+export const SEAT_HISTORY_EVENTS = ['held', 'booked', 'released', 'checked_in'] as const;
+export type SeatHistoryEvent = (typeof SEAT_HISTORY_EVENTS)[number];
+/** Why a seat was released: the reservation's final status. */
+export const SEAT_RELEASE_REASONS = ['cancelled', 'expired'] as const satisfies readonly ReservationStatus[];
+export type SeatReleaseReason = (typeof SEAT_RELEASE_REASONS)[number];
 
 /**
  * One row of `seat_history`: a hold, booking, release or check-in of a seat of a showtime.

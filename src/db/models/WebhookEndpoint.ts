@@ -1,4 +1,7 @@
+import type { RelationMappings } from 'objection';
 import { BaseModel } from './BaseModel';
+import { User } from './User';
+import { WebhookDelivery } from './WebhookDelivery';
 import type { WebhookEventType } from '../../webhooks/eventTypes';
 
 /** Where an admin wants events sent; soft-deleted so its delivery log stays readable. */
@@ -14,4 +17,11 @@ export class WebhookEndpoint extends BaseModel {
   /** Signs every delivery; shown to the admin once, when the endpoint is created. */
   secret!: string;
   created_by!: number | null;
+  deliveries?: WebhookDelivery[];
+  creator?: User | null;
+
+  static relationMappings = (): RelationMappings => ({
+    deliveries: { relation: BaseModel.HasManyRelation, modelClass: WebhookDelivery, join: { from: 'webhook_endpoints.id', to: 'webhook_deliveries.endpoint_id' } },
+    creator: { relation: BaseModel.BelongsToOneRelation, modelClass: User, join: { from: 'webhook_endpoints.created_by', to: 'users.id' } },
+  });
 }

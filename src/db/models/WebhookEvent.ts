@@ -1,5 +1,7 @@
-import { Model } from 'objection';
+import { Model, type Modifiers, type QueryBuilder, type RelationMappings } from 'objection';
 import type { WebhookEventType } from '../../webhooks/eventTypes';
+import { Reservation } from './Reservation';
+import { WebhookDelivery } from './WebhookDelivery';
 
 /**
  * The outbox: written by triggers (migration 20261202000301) in the transaction of the change it
@@ -17,4 +19,18 @@ export class WebhookEvent extends Model {
   data!: Record<string, unknown>;
   created_at!: Date;
   dispatched_at!: Date | null;
+  reservation?: Reservation;
+  deliveries?: WebhookDelivery[];
+
+  static modifiers: Modifiers<QueryBuilder<WebhookEvent>> = {
+    /** Events no delivery workflow was started for yet (the webhook_events_undispatched index). */
+    undispatched(query) {
+      query.whereNull('webhook_events.dispatched_at');
+    },
+  };
+
+  static relationMappings = (): RelationMappings => ({
+    reservation: { relation: Model.BelongsToOneRelation, modelClass: Reservation, join: { from: 'webhook_events.reservation_id', to: 'reservations.id' } },
+    deliveries: { relation: Model.HasManyRelation, modelClass: WebhookDelivery, join: { from: 'webhook_events.id', to: 'webhook_deliveries.event_id' } },
+  });
 }

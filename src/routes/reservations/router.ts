@@ -8,7 +8,7 @@ import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
 import { ApiError, conflict, notFound } from '../../http/errors';
 import { UuidParams } from '../../http/ids';
-import { offsetOf, pageOf } from '../../http/pagination';
+import { windowOf, pageOf } from '../../http/pagination';
 import { parse, parseBody, parseQuery } from '../../http/validate';
 import { createHold } from '../../reservations/createHold';
 import { listReservations, loadReservationBody } from '../../reservations/reservations';
@@ -119,7 +119,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     const q = parseQuery(ctx, ListReservationsQuery);
     // Users see only their own; admin and staff everyone's, or one user's.
     const userId = seesAll(user) ? q.user_id : user.id;
-    const { reservations, total } = await listReservations(knex, { user_id: userId, status: q.status, showtime_id: q.showtime_id, limit: q.page_size, offset: offsetOf(q) });
+    const { reservations, total } = await listReservations(knex, { user_id: userId, status: q.status, showtime_id: q.showtime_id, ...windowOf(q) });
     ctx.body = pageOf(reservations, q, total);
   });
 

@@ -4,7 +4,7 @@ import { serializeUser } from '../../db/models';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, requireRole } from '../../http/auth';
 import { IdParams } from '../../http/ids';
-import { offsetOf, pageOf } from '../../http/pagination';
+import { windowOf, pageOf } from '../../http/pagination';
 import { requestLog } from '../../http/requestId';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import { ListUsersQuery, UpdateUserBody } from './schema';
@@ -17,7 +17,7 @@ export function usersRouter({ knex, config, logger }: AppDeps): Router {
   router.get('/', ...adminOnly, async (ctx) => {
     const q = parseQuery(ctx, ListUsersQuery);
     const isActive = q.is_active === undefined ? undefined : q.is_active === 'true';
-    const { users, total } = await listUsers(knex, { q: q.q, role: q.role, is_active: isActive, limit: q.page_size, offset: offsetOf(q) });
+    const { users, total } = await listUsers(knex, { q: q.q, role: q.role, is_active: isActive, ...windowOf(q) });
     ctx.body = pageOf(users.map(serializeUser), q, total);
   });
 

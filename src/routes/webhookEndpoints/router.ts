@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, requireRole } from '../../http/auth';
 import { IdParams } from '../../http/ids';
-import { offsetOf, pageOf, PaginationQuery } from '../../http/pagination';
+import { windowOf, pageOf, PaginationQuery } from '../../http/pagination';
 import { requestLog } from '../../http/requestId';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import {
@@ -34,7 +34,7 @@ export function webhookEndpointsRouter({ knex, config, temporal, logger }: AppDe
 
   router.get('/', ...adminOnly, async (ctx) => {
     const q = parseQuery(ctx, PaginationQuery);
-    const { endpoints, total } = await listEndpoints(knex, { limit: q.page_size, offset: offsetOf(q) });
+    const { endpoints, total } = await listEndpoints(knex, windowOf(q));
     ctx.body = pageOf(endpoints.map(serializeEndpoint), q, total);
   });
 
@@ -53,7 +53,7 @@ export function webhookEndpointsRouter({ knex, config, temporal, logger }: AppDe
   router.get('/:id/deliveries', ...adminOnly, async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
     const q = parseQuery(ctx, ListDeliveriesQuery);
-    const { deliveries, total } = await listDeliveries(knex, id, { status: q.status, reservation_id: q.reservation_id, limit: q.page_size, offset: offsetOf(q) });
+    const { deliveries, total } = await listDeliveries(knex, id, { status: q.status, reservation_id: q.reservation_id, ...windowOf(q) });
     ctx.body = pageOf(deliveries.map(serializeDelivery), q, total);
   });
 

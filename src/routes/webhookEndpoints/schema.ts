@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WEBHOOK_DELIVERY_STATUSES } from '../../db/models';
 import { IntId } from '../../http/ids';
 import { PaginationQuery } from '../../http/pagination';
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks/eventTypes';
@@ -42,7 +43,7 @@ export const WebhookDeliveryView = z.object({
   event_type: EventType,
   reservation_id: z.uuid(),
   sequence: z.number().int().meta({ description: 'The event\'s place among its reservation\'s events (deliveries go out in this order)' }),
-  status: z.enum(['pending', 'delivered', 'failed']).meta({ description: '`pending`: waiting for earlier events or being retried; `failed`: given up' }),
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES).meta({ description: '`pending`: waiting for earlier events or being retried; `failed`: given up' }),
   attempts: z.number().int(),
   redeliveries: z.number().int(),
   last_status_code: z.number().int().nullable(),
@@ -54,7 +55,7 @@ export const WebhookDeliveryView = z.object({
 });
 
 export const ListDeliveriesQuery = PaginationQuery.extend({
-  status: z.enum(['pending', 'delivered', 'failed'], { error: 'must be pending, delivered or failed' }).optional(),
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES, { error: 'must be pending, delivered or failed' }).optional(),
   reservation_id: z.uuid('must be a UUID').optional(),
 });
 

@@ -4,7 +4,7 @@ import type { Auditorium, Seat } from '../../../db/models';
 import type { AppDeps } from '../../../deps';
 import { requireAuth, requireRole } from '../../../http/auth';
 import { IdParams } from '../../../http/ids';
-import { offsetOf, pageOf } from '../../../http/pagination';
+import { windowOf, pageOf } from '../../../http/pagination';
 import { parseBody, parseParams, parseQuery } from '../../../http/validate';
 import { CreateAuditoriumBody, ListAuditoriumsQuery, SeatParams, UpdateSeatBody, type AuditoriumSummaryView, type AuditoriumView, type SeatView } from './schema';
 
@@ -40,7 +40,7 @@ export function auditoriumsRouter({ knex, config }: AppDeps): Router {
 
   router.get('/', async (ctx) => {
     const q = parseQuery(ctx, ListAuditoriumsQuery);
-    const { auditoriums, total } = await listAuditoriums(knex, { limit: q.page_size, offset: offsetOf(q) });
+    const { auditoriums, total } = await listAuditoriums(knex, windowOf(q));
     ctx.body = pageOf(auditoriums.map(serializeSummary), q, total);
   });
 

@@ -4,7 +4,7 @@ import { requireAuth, requireRole } from '../../../http/auth';
 import { createMovie, deleteMovie, findMovie, listMovies, updateMovie } from '../../../catalog/movies/movies';
 import type { Movie } from '../../../db/models';
 import { IdParams } from '../../../http/ids';
-import { offsetOf, pageOf } from '../../../http/pagination';
+import { windowOf, pageOf } from '../../../http/pagination';
 import { parseBody, parseParams, parseQuery } from '../../../http/validate';
 import { CreateMovieBody, ListMoviesQuery, UpdateMovieBody, type MovieView } from './schema';
 
@@ -28,7 +28,7 @@ export function moviesRouter({ knex, config }: AppDeps): Router {
 
   router.get('/', async (ctx) => {
     const q = parseQuery(ctx, ListMoviesQuery);
-    const { movies, total } = await listMovies(knex, { q: q.q, genre: q.genre, limit: q.page_size, offset: offsetOf(q) });
+    const { movies, total } = await listMovies(knex, { q: q.q, genre: q.genre, ...windowOf(q) });
     ctx.body = pageOf(movies.map(serializeMovie), q, total);
   });
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../../../deps';
 import { requireAuth, requireRole } from '../../../http/auth';
-import { offsetOf, pageOf, PaginationQuery } from '../../../http/pagination';
+import { windowOf, pageOf, PaginationQuery } from '../../../http/pagination';
 import { parseParams, parseQuery } from '../../../http/validate';
 import { loadSeatHistory } from '../../../reservations/seatHistory';
 import { SeatHistoryParams, type SeatHistoryItemView } from './schema';
@@ -13,7 +13,7 @@ export function seatHistoryRouter({ knex, config }: AppDeps): Router {
   router.get('/:id/seats/:seat_id/history', requireAuth(config.jwtSecret), requireRole('admin', 'staff'), async (ctx) => {
     const { id, seat_id: seatId } = parseParams(ctx, SeatHistoryParams);
     const q = parseQuery(ctx, PaginationQuery);
-    const { items, total } = await loadSeatHistory(knex, id, seatId, { limit: q.page_size, offset: offsetOf(q) });
+    const { items, total } = await loadSeatHistory(knex, id, seatId, windowOf(q));
     ctx.body = pageOf<SeatHistoryItemView>(items, q, total);
   });
 

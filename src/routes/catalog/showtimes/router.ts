@@ -7,7 +7,7 @@ import type { AppDeps } from '../../../deps';
 import { requireAuth, requireRole } from '../../../http/auth';
 import { ifNoneMatchHits, versionETag } from '../../../http/etag';
 import { IdParams } from '../../../http/ids';
-import { offsetOf, pageOf } from '../../../http/pagination';
+import { windowOf, pageOf } from '../../../http/pagination';
 import { parseBody, parseParams, parseQuery } from '../../../http/validate';
 import { CreateShowtimeBody, ListShowtimesQuery, UpdateShowtimeBody, type SeatMapView, type ShowtimeReportView, type ShowtimeView } from './schema';
 
@@ -29,7 +29,7 @@ export function showtimesRouter({ knex, config }: AppDeps): Router {
 
   router.get('/', async (ctx) => {
     const q = parseQuery(ctx, ListShowtimesQuery);
-    const { showtimes, total } = await listShowtimes(knex, { ...q, limit: q.page_size, offset: offsetOf(q) });
+    const { showtimes, total } = await listShowtimes(knex, { ...q, ...windowOf(q) });
     ctx.body = pageOf(showtimes.map(serializeShowtime), q, total);
   });
 
