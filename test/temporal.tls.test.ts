@@ -67,6 +67,8 @@ describe('Temporal over mTLS', () => {
     const tls = { caPath: pki.caCert, serverName: 'localhost' };
     const options = temporalConnectionOptions({ ...stack.config.temporal, tls });
     await expect(Connection.connect({ ...options, connectTimeout: 5_000 })).rejects.toThrow();
-    await expect(NativeConnection.connect(options)).rejects.toThrow(/CertificateRequired/);
+    // With TLS 1.3 the client hears of it after its side of the handshake, so its error varies.
+    await expect(NativeConnection.connect(options)).rejects.toThrow();
+    expect(front.refusals.filter((message) => /did not return a certificate/.test(message)).length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });

@@ -9,6 +9,8 @@ export interface TlsTerminator {
   address: string;
   /** The common names of the client certificates of the connections that passed the handshake. */
   clientNames: string[];
+  /** Why the handshakes it refused failed, as node:tls reports them. */
+  refusals: string[];
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export interface TlsTerminator {
 export async function startTlsTerminator(target: string, pki: TestPki): Promise<TlsTerminator> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const clientNames: string[] = [];
+  const refusals: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer(
     {
@@ -47,11 +50,12 @@ export async function startTlsTerminator(target: string, pki: TestPki): Promise<
     },
   );
   // A refused handshake (wrong CA, no client certificate) is the point of some tests, not a failure here.
-  server.on('tlsClientError', () => undefined);
+  server.on('tlsClientError', (err) => refusals.push(err.message));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     clientNames,
+    refusals,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
