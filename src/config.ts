@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { isIpAddress } from './http/trustedProxies';
 import { parseTicketPrivateKey } from './tickets/keys';
@@ -30,6 +31,18 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('bookings'),
+  // TLS to the Temporal frontend (Temporal Cloud, or a self-hosted one with TLS). Unset: on when any
+  // of the settings below is given, off otherwise (the dev server and `npm run cluster` speak plain gRPC).
+  TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  // mTLS: the client certificate and its private key (PEM files), both or neither.
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  // The CA that signed the server's certificate; unset: the system's roots (enough for Temporal Cloud).
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  // The name the server's certificate must carry, where it differs from TEMPORAL_ADDRESS's host.
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  // Temporal Cloud API key, sent as `Authorization: Bearer …`; may go with a client certificate.
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   ADMIN_REGISTRATION_SECRET: z.string().min(8).default(DEV_ADMIN_SECRET),
   HOLD_TTL_SECONDS: int(600).refine((v) => v >= 1, 'must be at least 1'),
@@ -134,7 +147,7 @@ export interface Config {
   env: Env['NODE_ENV'];
   port: number;
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: TemporalConfig;
   jwtSecret: string;
   adminRegistrationSecret: string;
   holdTtlSeconds: number;
@@ -182,6 +195,26 @@ export interface Config {
   };
 }
 
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Undefined: plain gRPC. An empty object: TLS checked against the system's roots. */
+  tls?: TemporalTlsConfig;
+  /** Temporal Cloud API key (always with TLS). */
+  apiKey?: string;
+}
+
+/** Paths to PEM files, checked to exist at start-up and read when a connection is made. */
+export interface TemporalTlsConfig {
+  /** mTLS client certificate and key: both or neither. */
+  clientCertPath?: string;
+  clientKeyPath?: string;
+  /** CA of the server's certificate; unset: the system's roots. */
+  caPath?: string;
+  serverName?: string;
+}
+
 export interface PurchaseLimits {
   seatsPerReservation: number;
   /** Holds (held or pending payment) one user may have open for one showtime. */
@@ -222,6 +255,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe');
   }
+  const tlsProblems = temporalTlsProblems(e);
+  if (tlsProblems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${tlsProblems.map((p) => `  ${p}`).join('\n')}`);
+  }
   if (e.TRUST_PROXY_ADDRESSES.length > 0 && e.TRUST_PROXY_HOPS === 0) {
     throw new ConfigError('Invalid configuration:\n  TRUST_PROXY_ADDRESSES: needs TRUST_PROXY_HOPS (how many proxies append to X-Forwarded-For)');
   }
@@ -244,7 +281,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: temporalTls(e),
+      apiKey: e.TEMPORAL_API_KEY,
+    },
     jwtSecret: e.JWT_SECRET,
     adminRegistrationSecret: e.ADMIN_REGISTRATION_SECRET,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
@@ -292,6 +335,57 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseSeconds: e.LOGIN_BACKOFF_BASE_SECONDS, maxSeconds: e.LOGIN_BACKOFF_MAX_SECONDS },
     },
   };
+}
+
+const TEMPORAL_TLS_FILES = {
+  TEMPORAL_TLS_CERT_PATH: 'clientCertPath',
+  TEMPORAL_TLS_KEY_PATH: 'clientKeyPath',
+  TEMPORAL_TLS_CA_PATH: 'caPath',
+} as const;
+
+/** TLS is on when asked for, or when any TLS setting or an API key is given (an API key never goes in clear). */
+function temporalTls(e: Env): TemporalTlsConfig | undefined {
+  const implied = [e.TEMPORAL_TLS_CERT_PATH, e.TEMPORAL_TLS_KEY_PATH, e.TEMPORAL_TLS_CA_PATH, e.TEMPORAL_TLS_SERVER_NAME, e.TEMPORAL_API_KEY].some(
+    (v) => v !== undefined,
+  );
+  if (e.TEMPORAL_TLS === 'false' || (e.TEMPORAL_TLS === undefined && !implied)) return undefined;
+  const tls: TemporalTlsConfig = {};
+  for (const [name, key] of Object.entries(TEMPORAL_TLS_FILES) as [keyof typeof TEMPORAL_TLS_FILES, keyof TemporalTlsConfig][]) {
+    if (e[name] !== undefined) tls[key] = e[name];
+  }
+  if (e.TEMPORAL_TLS_SERVER_NAME !== undefined) tls.serverName = e.TEMPORAL_TLS_SERVER_NAME;
+  return tls;
+}
+
+/**
+ * Checked at start-up, so a worker or API with a wrong path stops at once with the variable's name
+ * instead of retrying a connection that cannot succeed. The same rules hold in every environment.
+ */
+function temporalTlsProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
+    const missing = e.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
+    problems.push(`${missing}: missing; a client certificate needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH`);
+  }
+  for (const name of Object.keys(TEMPORAL_TLS_FILES) as (keyof typeof TEMPORAL_TLS_FILES)[]) {
+    const file = e[name];
+    if (file !== undefined && !isFile(file)) problems.push(`${name}: no file at ${file}`);
+  }
+  if (e.TEMPORAL_TLS === 'false') {
+    const contradicting = [...Object.keys(TEMPORAL_TLS_FILES), 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'].filter(
+      (name) => e[name as keyof Env] !== undefined,
+    );
+    if (contradicting.length > 0) problems.push(`TEMPORAL_TLS: false, but ${contradicting.join(', ')} need TLS; unset them or TEMPORAL_TLS`);
+  }
+  return problems;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 type SecretName = 'JWT_SECRET' | 'ADMIN_REGISTRATION_SECRET' | 'PAYMENT_WEBHOOK_SECRET';
@@ -386,5 +480,17 @@ export function configToEnv(config: Config): Record<string, string> {
   if (config.metricsToken !== undefined) env.METRICS_TOKEN = config.metricsToken;
   if (config.stripeSecretKey !== undefined) env.STRIPE_SECRET_KEY = config.stripeSecretKey;
   if (config.logFormat !== undefined) env.LOG_FORMAT = config.logFormat;
+  Object.assign(env, temporalTlsToEnv(config.temporal));
+  return env;
+}
+
+function temporalTlsToEnv(temporal: TemporalConfig): Record<string, string> {
+  const { tls, apiKey } = temporal;
+  const env: Record<string, string> = { TEMPORAL_TLS: String(tls !== undefined) };
+  if (tls?.clientCertPath !== undefined) env.TEMPORAL_TLS_CERT_PATH = tls.clientCertPath;
+  if (tls?.clientKeyPath !== undefined) env.TEMPORAL_TLS_KEY_PATH = tls.clientKeyPath;
+  if (tls?.caPath !== undefined) env.TEMPORAL_TLS_CA_PATH = tls.caPath;
+  if (tls?.serverName !== undefined) env.TEMPORAL_TLS_SERVER_NAME = tls.serverName;
+  if (apiKey !== undefined) env.TEMPORAL_API_KEY = apiKey;
   return env;
 }

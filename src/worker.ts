@@ -7,6 +7,7 @@ import { createWorkerMetrics, outcomeInterceptor } from './metrics/workerMetrics
 import { createPaymentProvider } from './payments/createPaymentProvider';
 import { fakeWebhookDispatcherFor } from './payments/fakeWebhookDispatcherFor';
 import { createTemporalClient } from './temporal/client';
+import { temporalConnectionOptions } from './temporal/connectionOptions';
 import { ensurePurgeSchedule, purgeScheduleId } from './temporal/purgeSchedule';
 import { installWorkerRuntime } from './temporal/runtime';
 import { createBookingWorker } from './temporal/worker';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const { host, appPort } = config.workerMetrics;
   const metricsServer = appPort > 0 ? serveMetrics(metrics.registry, host, appPort, logger) : undefined;
   const knex = createKnex(config.databaseUrl);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH ? { codePath: process.env.WORKFLOW_BUNDLE_PATH } : undefined;
   const worker = await createBookingWorker({
     config,

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, configToEnv, loadConfig } from '../src/config';
 
@@ -266,5 +268,69 @@ describe('configuration', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('Refusing to start in production with a default or missing secret: ADMIN_REGISTRATION_SECRET, PAYMENT_WEBHOOK_SECRET');
+  });
+
+  describe('Temporal TLS and API key', () => {
+    // Only existence is checked at start-up; the files' contents are read when connecting.
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-tls-'));
+    const cert = path.join(dir, 'client.pem');
+    const key = path.join(dir, 'client.key');
+    const ca = path.join(dir, 'ca.pem');
+    for (const file of [cert, key, ca]) writeFileSync(file, 'PEM');
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is off by default, on when asked, and implied by any TLS setting or an API key', () => {
+      expect(loadConfig({}).temporal.tls).toBeUndefined();
+      expect(loadConfig({ TEMPORAL_TLS: 'true' }).temporal.tls).toEqual({});
+      expect(loadConfig({ TEMPORAL_TLS_CA_PATH: ca }).temporal.tls).toEqual({ caPath: ca });
+      expect(loadConfig({ TEMPORAL_TLS_SERVER_NAME: 'frontend.internal' }).temporal.tls).toEqual({ serverName: 'frontend.internal' });
+      expect(loadConfig({ TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key }).temporal.tls).toEqual({ clientCertPath: cert, clientKeyPath: key });
+      expect(loadConfig({ TEMPORAL_API_KEY: 'key-1' }).temporal).toEqual(expect.objectContaining({ tls: {}, apiKey: 'key-1' }));
+      // Temporal lets a namespace accept both; the SDK then presents both.
+      expect(loadConfig({ TEMPORAL_API_KEY: 'key-1', TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key }).temporal).toEqual(
+        expect.objectContaining({ tls: { clientCertPath: cert, clientKeyPath: key }, apiKey: 'key-1' }),
+      );
+    });
+
+    it('refuses half a certificate pair, a missing file, and TLS settings with TEMPORAL_TLS=false', () => {
+      expect(failure({ TEMPORAL_TLS_CERT_PATH: cert })).toContain('TEMPORAL_TLS_KEY_PATH: missing; a client certificate needs both');
+      expect(failure({ TEMPORAL_TLS_KEY_PATH: key })).toContain('TEMPORAL_TLS_CERT_PATH: missing; a client certificate needs both');
+      const gone = path.join(dir, 'gone.pem');
+      expect(failure({ TEMPORAL_TLS_CA_PATH: gone })).toContain(`TEMPORAL_TLS_CA_PATH: no file at ${gone}`);
+      expect(failure({ TEMPORAL_TLS_CERT_PATH: dir, TEMPORAL_TLS_KEY_PATH: key })).toContain(`TEMPORAL_TLS_CERT_PATH: no file at ${dir}`);
+      expect(failure({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA_PATH: ca })).toContain('TEMPORAL_TLS: false, but TEMPORAL_TLS_CA_PATH need TLS');
+      // An API key in clear text would be readable on the way.
+      expect(failure({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'key-1' })).toContain('TEMPORAL_API_KEY need TLS');
+      expect(failure({ TEMPORAL_TLS: 'yes' })).toContain('TEMPORAL_TLS: must be true or false');
+    });
+
+    it('asks nothing more of production, with or without TLS', () => {
+      expect(loadConfig(PRODUCTION).temporal.tls).toBeUndefined();
+      expect(loadConfig({ ...PRODUCTION, TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key }).temporal.tls).toEqual({ clientCertPath: cert, clientKeyPath: key });
+      expect(failure({ ...PRODUCTION, TEMPORAL_TLS_CERT_PATH: cert })).toContain('TEMPORAL_TLS_KEY_PATH: missing');
+    });
+
+    it('round-trips through configToEnv', () => {
+      for (const env of [
+        { TEMPORAL_TLS: 'true' },
+        { TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_TLS_CA_PATH: ca, TEMPORAL_TLS_SERVER_NAME: 'localhost', TEMPORAL_API_KEY: 'key-1' },
+      ]) {
+        const config = loadConfig(env);
+        expect(loadConfig(configToEnv(config))).toEqual(config);
+      }
+    });
+
+    it('stops the worker process with the message, not a stack trace', () => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+        cwd: path.join(__dirname, '..'),
+        env: { PATH: process.env.PATH, TEMPORAL_TLS_CERT_PATH: path.join(dir, 'nowhere.pem') },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('TEMPORAL_TLS_KEY_PATH: missing');
+      expect(run.stderr).toContain('TEMPORAL_TLS_CERT_PATH: no file at');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    });
   });
 });

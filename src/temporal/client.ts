@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { temporalConnectionOptions } from './connectionOptions';
 
 /**
  * The API's gRPC reconnect backoff. grpc-js's default grows from 1 s to 120 s, so after an outage
@@ -18,6 +19,6 @@ export const TEMPORAL_CLIENT_CHANNEL_ARGS = {
  * and reconnects by itself when it is back.
  */
 export function createTemporalClient(config: Pick<Config, 'temporal'>): Client {
-  const connection = Connection.lazy({ address: config.temporal.address, channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
+  const connection = Connection.lazy({ ...temporalConnectionOptions(config.temporal), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   return new Client({ connection, namespace: config.temporal.namespace });
 }

@@ -4,6 +4,7 @@ import { createActivities } from '../../activities';
 import type { Config } from '../config';
 import type { PaymentProvider } from '../payments/PaymentProvider';
 import { ticketKeys } from '../tickets/keys';
+import { temporalConnectionOptions } from './connectionOptions';
 
 export interface BookingWorkerDeps {
   config: Pick<Config, 'temporal' | 'tickets' | 'webhooks'>;
@@ -18,7 +19,7 @@ export interface BookingWorkerDeps {
 
 /** The worker that runs reservation workflows and their activities on the bookings task queue. */
 export async function createBookingWorker(deps: BookingWorkerDeps): Promise<Worker> {
-  const connection = deps.connection ?? (await NativeConnection.connect({ address: deps.config.temporal.address }));
+  const connection = deps.connection ?? (await NativeConnection.connect(temporalConnectionOptions(deps.config.temporal)));
   return Worker.create({
     connection,
     namespace: deps.config.temporal.namespace,

@@ -12,6 +12,7 @@ import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
 import { FakeWebhookDispatcher } from '../../src/payments/FakeWebhookDispatcher';
 import type { PaymentProvider } from '../../src/payments/PaymentProvider';
 import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../src/temporal/client';
+import { temporalConnectionOptions } from '../../src/temporal/connectionOptions';
 import { createBookingWorker } from '../../src/temporal/worker';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher';
 import { installQuietRuntime } from '../setup/quietTemporalRuntime';
@@ -101,7 +102,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const config = loadConfig(env);
   const knex = createKnex(config.databaseUrl, 10);
   // The API's channel settings (reconnect backoff), as src/temporal/client.ts gives them in production.
-  const connection = await Connection.connect({ address: config.temporal.address, channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config.temporal), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, knex, temporal: client, logger: pino({ level: 'silent' }) });
   const server: Server = await new Promise((resolve) => {
@@ -146,7 +147,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       };
     },
     async startWorker() {
-      nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
+      nativeConnection ??= await NativeConnection.connect(temporalConnectionOptions(config.temporal));
       worker = await createBookingWorker({
         config,
         knex,
