@@ -22,4 +22,5 @@ export { CheckinScan } from './CheckinScan';
 export { SeatHistoryEntry, type SeatHistoryEvent, type SeatReleaseReason } from './SeatHistoryEntry';
 export { WebhookEndpoint } from './WebhookEndpoint';
 export { WebhookEvent } from './WebhookEvent';
+export { WebhookEventSequence } from './WebhookEventSequence';
 export { WebhookDelivery, type WebhookDeliveryStatus } from './WebhookDelivery';
