@@ -1,6 +1,6 @@
 import { addMinutes, countRows, minutesFromNow, postAuditorium, postMovie, postShowtime, scheduledShowtime } from './helpers/catalog';
 import { createUser } from './helpers/factories';
-import { waitForStatus } from './helpers/reservations';
+import { holdSeats, waitForStatus } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
 
 // Not the default 15, so the tests show the configured value is the one used.
@@ -212,6 +212,26 @@ describe('catalog: showtimes', () => {
       expect(moved.body).toMatchObject({ id: showtime.id, starts_at: startsAt, ends_at: addMinutes(startsAt, 90 + BUFFER), base_price: '10.00' });
       const priced = await api.patch(`/showtimes/${showtime.id}`, { base_price: '11.75' }, { token: admin });
       expect(priced.body).toMatchObject({ starts_at: startsAt, ends_at: moved.body.ends_at, base_price: '11.75' });
+    });
+
+    it('applies at once to the next hold: a new price and an earlier start are not served from the hold path\'s showtime cache', async () => {
+      const { showtime } = await scheduledShowtime(api, admin);
+      const seatIds = ((await api.get(`/showtimes/${showtime.id}/seats`)).body.seats as { seat_id: number }[]).map((s) => s.seat_id);
+      const buyer = await createUser(stack.knex, stack.config.jwtSecret);
+      // A first hold reads (and caches) the showtime as it was.
+      const before = await holdSeats(api, buyer.token, showtime.id, [seatIds[0]]);
+      expect(before.seats[0].price).toBe('10.00');
+      expect((await api.post(`/reservations/${before.id}/cancel`, undefined, { token: buyer.token })).status).toBe(200);
+
+      const startsAt = minutesFromNow(3);
+      const patched = await api.patch(`/showtimes/${showtime.id}`, { base_price: '12.00', starts_at: startsAt }, { token: admin });
+      expect(patched.status).toBe(200);
+      const after = await holdSeats(api, buyer.token, showtime.id, [seatIds[1]]);
+      expect(after.seats[0].price).toBe('12.00');
+      expect(after.total_price).toBe('12.00');
+      // A hold ends at its show's start at the latest: the new start, not the old one.
+      expect(Date.parse(after.expires_at)).toBeLessThanOrEqual(Date.parse(patched.body.starts_at));
+      await api.post(`/reservations/${after.id}/cancel`, undefined, { token: buyer.token });
     });
 
     it('re-plans with the movie\'s current duration, or another movie\'s, when a schedule field is sent', async () => {

@@ -101,6 +101,8 @@ describe('outbound webhooks', () => {
       { url: 'https://hooks.example.com/x' },
       { events: ['reservation.held'] },
       { url: 'https://hooks.example.com/x', events: 'reservation.held' },
+      // Parses, but nothing listens on port 0: every delivery would fail.
+      { url: 'https://hooks.example.com:0/x', events: ['reservation.held'] },
     ];
     for (const body of bad) {
       const res = await api.post('/webhook-endpoints', body, { token });
@@ -112,6 +114,14 @@ describe('outbound webhooks', () => {
     expect(await stack.knex('webhook_endpoints').count({ n: '*' }).first()).toEqual(before);
   });
 
+  it('takes an upper-case scheme (schemes are case-insensitive) and stores it lower-case', async () => {
+    const { token } = await admin();
+    const res = await api.post('/webhook-endpoints', { url: 'HTTPS://hooks.example.com/Upper', events: ['reservation.held'] }, { token });
+    expect(res.status).toBe(201);
+    expect(res.body.url).toBe('https://hooks.example.com/Upper');
+    expect((await api.get(`/webhook-endpoints/${res.body.id}`, { token })).body.url).toBe('https://hooks.example.com/Upper');
+  });
+
   it('refuses loopback, link-local and private targets (also by DNS answer) when private targets are not allowed', async () => {
     const guarded = await stack.startExtraApi({ webhooks: { ...stack.config.webhooks, allowPrivateTargets: false } });
     try {
@@ -119,6 +129,7 @@ describe('outbound webhooks', () => {
       for (const url of [
         'http://127.0.0.1:9/hooks',
         'http://localhost:9/hooks',
+        'http://localhost.:9/hooks',
         'http://[::1]/hooks',
         'http://[::ffff:127.0.0.1]/hooks',
         'http://169.254.169.254/latest/meta-data',

@@ -47,13 +47,14 @@ describe('replaying recorded reservation histories', () => {
     // Issue 19 (outbound webhooks): the delivery workflow (workflows/webhookDelivery.ts), recorded by test/outboundWebhooks.test.ts:
     // retried until acknowledged, waiting behind an earlier event, given up, and an admin's redelivery.
     const issue19Webhooks = ['webhook-delivered-after-3-failures', 'webhook-delivered-after-earlier-event', 'webhook-given-up-then-next-event', 'webhook-redelivered'];
-    // Issue 19 (patched: hold-extension, late-payment-retakes-seats, ask-provider-before-expiry, complete-at-show-end):
-    // an extension that won its race with the timer (test/reservations.extend.test.ts), a late success that retook the
+    // Issue 19 (patched: hold-extension, cancel-after-extension, late-payment-retakes-seats, ask-provider-before-expiry, complete-at-show-end):
+    // an extension that won its race with the timer, and one racing a cancel (test/reservations.extend.test.ts), a late success that retook the
     // seats or, one being taken, was refunded, a success the provider told before the expiry
     // (test/reservations.latePayment.test.ts), and completion at the show's end (test/reservations.timers.test.ts;
     // `confirmed-then-completed` is the recording from before, completing at the start).
     const issue19 = [
       'hold-extended-then-expired',
+      'hold-extended-then-cancelled',
       'late-payment-retook-seats',
       'late-payment-refunded-seat-taken',
       'ask-provider-before-expiry-confirmed',

@@ -1,3 +1,4 @@
+import { Worker } from '@temporalio/worker';
 import { searchAttributes, stateQuery } from '../workflows/shared';
 import { createShowtime, createUser } from './helpers/factories';
 import { recordHistory } from './helpers/histories';
@@ -36,6 +37,34 @@ describe('POST /reservations/:id/extend', () => {
     const attribute = (await handle.describe()).typedSearchAttributes.get(searchAttributes.HoldExpiresAt);
     expect(attribute?.toISOString()).toBe(second.body.expires_at);
     await api.post(`/reservations/${reservation.id}/cancel`, undefined, { token: user.token });
+  });
+
+  it('an extension racing a cancel: both may win, in that order; the history replays (the two row writes once ran side by side and did not)', async () => {
+    const show = await createShowtime(stack.knex, { startsInMinutes: 300, rows: [{ row: 'A', seats: 10 }] });
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    let race: { workflowId: string } | undefined;
+    // The two must reach the workflow in one task for the race to happen: try a few times.
+    for (let i = 0; i < 10 && !race; i++) {
+      const held = await holdSeats(api, user.token, show.id, [show.seats[i].id]);
+      const [extended, cancelled] = await Promise.all([
+        api.post(`/reservations/${held.id}/extend`, undefined, { token: user.token }),
+        api.post(`/reservations/${held.id}/cancel`, undefined, { token: user.token }),
+      ]);
+      expect(cancelled.status).toBe(200);
+      expect([200, 409]).toContain(extended.status);
+      const row = await stack.knex('reservations').where({ id: held.id }).first('status', 'hold_expires_at');
+      expect(row.status).toBe('cancelled');
+      if (extended.status === 200) {
+        expect(new Date(row.hold_expires_at).toISOString()).toBe(extended.body.expires_at);
+        race = { workflowId: held.workflow_id };
+      }
+    }
+    if (!race) return; // the machine was too slow to race them; nothing to check
+    const handle = stack.client.workflow.getHandle(race.workflowId);
+    expect(await handle.query(stateQuery)).toMatchObject({ status: 'cancelled' });
+    const history = await handle.fetchHistory();
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE as string } }, history, race.workflowId)).resolves.toBeUndefined();
+    await recordHistory(handle, 'hold-extended-then-cancelled');
   });
 
   it("clamps at the showtime's start, then refuses: nothing is left to gain", async () => {

@@ -53,6 +53,9 @@ describe('webhook target guard', () => {
     await expect(assertPublicTarget('https://mixed.example/hooks', dns)).rejects.toBeInstanceOf(UnsafeTargetError);
     await expect(assertPublicTarget('https://v6.example/hooks', dns)).rejects.toThrow('::ffff:127.0.0.1');
     await expect(assertPublicTarget('http://localhost:3000/', dns)).rejects.toBeInstanceOf(UnsafeTargetError);
+    // The same names written fully qualified (a trailing dot), whether or not this resolver knows them.
+    await expect(assertPublicTarget('http://localhost.:3000/', dns)).rejects.toBeInstanceOf(UnsafeTargetError);
+    await expect(assertPublicTarget('http://app.localhost./', dns)).rejects.toBeInstanceOf(UnsafeTargetError);
     await expect(assertPublicTarget('http://[::ffff:127.0.0.1]/', dns)).rejects.toBeInstanceOf(UnsafeTargetError);
     // Not resolvable (yet): each delivery checks again.
     await expect(assertPublicTarget('https://nowhere.example/', dns)).resolves.toBeUndefined();

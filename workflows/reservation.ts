@@ -100,6 +100,12 @@ const ISSUE_TICKETS = 'issue-tickets';
 /** A live hold can be extended (the extend Update), moving its durable timer and its row's expiry. */
 const EXTEND_HOLD = 'hold-extension';
 /**
+ * A cancel accepted while an extension writes its row waits for that write: run side by side, the
+ * two local activities' results reached the replay in one activation, in another order than the
+ * first run's commands (every extend+cancel race history failed to replay).
+ */
+const CANCEL_AFTER_EXTENSION = 'cancel-after-extension';
+/**
  * A success for the payment that was pending when the hold expired retakes the same seats if all
  * are still free, and confirms; before this it was always refunded.
  */
@@ -155,6 +161,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let showStart = 0;
   let showEnd = 0;
   let holdExtensions = 0;
+  /** Extensions between their decision and their row's write. */
+  let extensionsWriting = 0;
   let totalPrice = '0.00';
   let paymentId: string | null = null;
   let paymentAttempts = 0;
@@ -238,6 +246,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
 
   async function cancel(request: CancelInput): Promise<CancelResult> {
     await untilChecked();
+    if (extensionsWriting > 0 && patched(CANCEL_AFTER_EXTENSION)) await condition(() => extensionsWriting === 0);
     assertCancellable();
     const refund = refundDue(phase, paymentId, totalPrice);
     cancellingFrom = phase;
@@ -262,7 +271,12 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     const expiresAt = new Date(deadline).toISOString();
     upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(deadline) }]);
     refreshDetails();
-    await dbSteps().extendHold(reservationId, expiresAt);
+    extensionsWriting += 1;
+    try {
+      await dbSteps().extendHold(reservationId, expiresAt);
+    } finally {
+      extensionsWriting -= 1;
+    }
     log.info('hold extended', { reservationId, expiresAt, extensions: holdExtensions });
     return { status: 'held', expires_at: expiresAt, extensions_used: holdExtensions, max_extensions: request.max_extensions };
   }

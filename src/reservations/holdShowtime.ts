@@ -33,3 +33,8 @@ export function loadHoldShowtime(knex: Knex, showtimeId: number): Promise<HoldSh
   if (cache.size > 1000) cache.delete(cache.keys().next().value as number);
   return row;
 }
+
+/** Drops the cached row after this process changed or deleted the showtime: its next hold reads the new price and start. */
+export function forgetHoldShowtime(showtimeId: number): void {
+  cache.delete(showtimeId);
+}

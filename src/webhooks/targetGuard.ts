@@ -94,6 +94,8 @@ export function urlProblem(url: string): string | undefined {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an http or https URL';
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
   if (!parsed.hostname) return 'must name a host';
+  // Port 0 parses but nothing can be connected to there: every delivery would fail for 3 days.
+  if (parsed.port === '0') return 'must not name port 0';
   return undefined;
 }
 
@@ -131,7 +133,9 @@ export async function assertPublicTarget(url: string, resolve: Resolve = systemR
     if (problem) throw new UnsafeTargetError(problem);
     return;
   }
-  if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) throw new UnsafeTargetError(`${host} is this machine`);
+  // A fully qualified name may end in a dot (`localhost.`) and still mean the same host.
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) throw new UnsafeTargetError(`${host} is this machine`);
   let addresses: { address: string }[];
   try {
     addresses = await resolve(host);

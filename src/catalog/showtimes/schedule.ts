@@ -4,6 +4,7 @@ import { Auditorium, Movie, Reservation, Showtime } from '../../db/models';
 import { isPgError, PG_EXCLUSION_VIOLATION } from '../../db/pgErrors';
 import { conflict, notFound, unprocessable } from '../../http/errors';
 import { BOOKING_STATUSES } from '../../../workflows/statuses';
+import { forgetHoldShowtime } from '../../reservations/holdShowtime';
 
 /** What schedules a showtime, as the API takes it. */
 export interface ShowtimeFields {
@@ -94,7 +95,7 @@ export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, 
   if (input.starts_at) assertInFuture(input.starts_at);
   let planned: { auditorium_id: number; starts_at: Date; ends_at: Date } | undefined;
   try {
-    return await Showtime.transaction(knex, async (trx) => {
+    const updated = await Showtime.transaction(knex, async (trx) => {
       const current = await Showtime.query(trx).modify('live').findById(id).forUpdate();
       if (!current) throw showtimeNotFound(id);
       const next = {
@@ -122,6 +123,9 @@ export async function updateShowtime(knex: Knex, cleaningBufferMinutes: number, 
       }
       return await Showtime.query(trx).patchAndFetchById(id, changes);
     });
+    // Holds read the showtime through a short cache; this process's next hold sees the change at once.
+    forgetHoldShowtime(id);
+    return updated;
   } catch (err) {
     if (planned && isPgError(err, PG_EXCLUSION_VIOLATION, NO_OVERLAP_CONSTRAINT)) throw await overlapError(knex, { ...planned, excludeId: id });
     throw err;
@@ -164,4 +168,5 @@ export async function deleteShowtime(knex: Knex, id: number): Promise<void> {
     if (count > 0) throw hasBookings(id, count, 'deleted');
     await Showtime.query(trx).findById(id).patch({ is_deleted: true });
   });
+  forgetHoldShowtime(id);
 }

@@ -10,6 +10,8 @@ const EventType = z.enum(WEBHOOK_EVENT_TYPES, { error: `must be one of ${WEBHOOK
 
 export const CreateWebhookEndpointBody = z.object({
   url: httpUrl(2048)
+    // URL schemes are case-insensitive; stored lower-case, as the table's check and the sender expect.
+    .transform((value) => value.replace(/^https?:/i, (scheme) => scheme.toLowerCase()))
     .superRefine((value, ctx) => {
       const problem = urlProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
