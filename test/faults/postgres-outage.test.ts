@@ -155,9 +155,11 @@ describe('Postgres unreachable for a while, then back', () => {
     // confirm's query was cut off, while it was down (checked above), so both were retried. The
     // attempt number in a local activity's marker is not a count of them: it restarts at 1 when a
     // slow machine times out the workflow task that was running the retries.
+    // The status is visible as soon as the step's transaction commits; its marker joins the history
+    // when the workflow task completes, a moment later on a loaded machine.
     const [confirmAttempts, releaseAttempts] = await Promise.all([
-      successfulAttempts(inFlight.workflow_id, 'confirmSeats'),
-      successfulAttempts(expiring.workflow_id, 'releaseSeats'),
+      eventually(async () => { const a = await successfulAttempts(inFlight.workflow_id, 'confirmSeats'); return a.length > 0 && a; }, 30_000),
+      eventually(async () => { const a = await successfulAttempts(expiring.workflow_id, 'releaseSeats'); return a.length > 0 && a; }, 30_000),
     ]);
     expect(confirmAttempts).toHaveLength(1);
     expect(releaseAttempts).toHaveLength(1);
