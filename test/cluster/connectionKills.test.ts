@@ -6,7 +6,7 @@ import { apiClient } from '../helpers/http';
 import { doubleBookedSeats } from '../helpers/reservations';
 import { useTestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
-import { runProbe, summarize, untrueAnswers } from './helpers/probe';
+import { runProbe, summarize, untrueAnswers } from '../helpers/faultProbe';
 import { temporalDatabases } from './helpers/temporalServices';
 
 /**

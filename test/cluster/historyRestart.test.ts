@@ -4,7 +4,7 @@ import { apiClient } from '../helpers/http';
 import { activeSeatIds, chargeCount, doubleBookedSeats, holdSeats, waitForStatus } from '../helpers/reservations';
 import { useTestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
-import { runProbe, summarize, untrueAnswers } from './helpers/probe';
+import { runProbe, summarize, untrueAnswers } from '../helpers/faultProbe';
 import { killService, servicePid, startService } from './helpers/temporalServices';
 
 /**

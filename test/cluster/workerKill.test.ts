@@ -1,8 +1,7 @@
-import type { Knex } from 'knex';
 import { startApiProcess, type ApiProcess } from '../helpers/apiProcess';
 import { createShowtime, createUser } from '../helpers/factories';
 import { apiClient } from '../helpers/http';
-import { activeSeatIds, chargeCount, eventually, waitForStatus } from '../helpers/reservations';
+import { activeSeatIds, chargeCount, confirmStalledOnRow, eventually, waitForStatus } from '../helpers/reservations';
 import { useTestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
@@ -38,26 +37,13 @@ describe('a worker killed during a confirm on a Temporal cluster', () => {
     workers.push(workerB);
 
     // Hold the reservation's row: the confirm's step after the charge waits on it inside worker A.
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const locking = stack.knex.transaction(async (trx: Knex.Transaction) => {
-      await trx.raw('SELECT 1 FROM reservations WHERE id = ? FOR NO KEY UPDATE', [id]);
-      await released;
-    });
-    const confirm = b.post(`/reservations/${id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
-    await eventually(async () => {
-      const { rows } = await stack.knex.raw<{ rows: unknown[] }>(
-        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'update "reservations"%' AND query ILIKE '%confirmed%'`,
-      );
-      return rows.length > 0;
-    }, 60_000);
+    const stalled = await confirmStalledOnRow(stack.knex, id, () => b.post(`/reservations/${id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token }), 60_000);
     expect(await chargeCount(stack.knex, id)).toBe(1);
 
     await workerA.kill();
-    release();
-    await locking;
+    await stalled.release();
 
-    const answer = await confirm;
+    const answer = await stalled.answer;
     // 200 once worker B finished it, or 202 if the answer came late: either way it completes.
     expect([200, 202]).toContain(answer.status);
     await waitForStatus(a, user.token, id, 'confirmed', 60_000);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { createShowtime, createUser } from './factories';
-import type { ApiClient } from './http';
+import type { ApiClient, ApiResponse } from './http';
 import type { TestStack } from './stack';
 
 /** The API's answer to a hold (API.md, "Reservations"). */
@@ -87,4 +87,37 @@ export async function refundTotal(knex: Knex, reservationId: string): Promise<{ 
     .whereRaw(`c.metadata->>'reservation_id' = ?`, [reservationId])
     .select('r.amount');
   return { count: rows.length, cents: rows.reduce((s, r) => s + Math.round(Number(r.amount) * 100), 0) };
+}
+
+/**
+ * Holds reservation `id`'s row (not its key, so the payment row can still reference it) and sends
+ * the confirm, returning once the confirm's step after the charge waits on that row inside the
+ * worker running it. `release` lets the step go on; `answer` is the confirm's answer.
+ */
+export async function confirmStalledOnRow(
+  knex: Knex,
+  id: string,
+  sendConfirm: () => Promise<ApiResponse>,
+  timeoutMs: number,
+): Promise<{ answer: Promise<ApiResponse>; release: () => Promise<void> }> {
+  let unblock: () => void = () => undefined;
+  const unblocked = new Promise<void>((resolve) => (unblock = resolve));
+  const locking = knex.transaction(async (trx: Knex.Transaction) => {
+    await trx.raw('SELECT 1 FROM reservations WHERE id = ? FOR NO KEY UPDATE', [id]);
+    await unblocked;
+  });
+  const answer = sendConfirm();
+  await eventually(async () => {
+    const { rows } = await knex.raw<{ rows: unknown[] }>(
+      `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'update "reservations"%' AND query ILIKE '%confirmed%'`,
+    );
+    return rows.length > 0;
+  }, timeoutMs);
+  return {
+    answer,
+    release: async () => {
+      unblock();
+      await locking;
+    },
+  };
 }

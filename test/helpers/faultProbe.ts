@@ -1,11 +1,12 @@
-import { idempotentReservationId } from '../../../src/reservations/idempotency';
-import { reservationWorkflowId } from '../../../workflows/shared';
-import type { ApiClient, ApiResponse } from '../../helpers/http';
-import { chargeCount, eventually } from '../../helpers/reservations';
-import type { TestStack } from '../../helpers/stack';
+import { idempotentReservationId } from '../../src/reservations/idempotency';
+import { reservationWorkflowId } from '../../workflows/shared';
+import type { ApiClient, ApiResponse } from './http';
+import { chargeCount, eventually } from './reservations';
+import type { TestStack } from './stack';
 
 /**
- * The fault probe of test/faults/connection-kills.test.ts, spread over several API processes:
+ * The fault probe of test/faults/connection-kills.test.ts and the cluster's fault tests, over one
+ * or several API processes:
  * clients hold one seat each, then confirm (two rounds in three) or cancel it, each request
  * with an idempotency key, until told to stop. Every answer is recorded, to be held against the
  * final state of the database and the workflows afterwards.
@@ -67,7 +68,12 @@ export function runProbe(apis: ApiClient[], users: ProbeUser[], showtimeId: numb
  * exists, a 200 confirm is confirmed and charged once, a 200 cancel is cancelled, a 503 changed
  * nothing, and no other 5xx. Returns the violations (empty when every answer was true).
  */
-export async function untrueAnswers(stack: Pick<TestStack, 'knex' | 'client'>, users: ProbeUser[], answers: Answer[]): Promise<string[]> {
+export async function untrueAnswers(
+  stack: Pick<TestStack, 'knex' | 'client'>,
+  users: ProbeUser[],
+  answers: Answer[],
+  settleMs = 120_000,
+): Promise<string[]> {
   const userOf = (key: string) => users[Number(key.split('-')[1])];
   const reservationOf = (key: string) => idempotentReservationId(userOf(key).id, key);
   const stored = async (key: string) => (await stack.knex('reservations').where({ id: reservationOf(key) }).first('status')) as { status: string } | undefined;
@@ -80,7 +86,7 @@ export async function untrueAnswers(stack: Pick<TestStack, 'knex' | 'client'>, u
       const phase = description ? await handle.query('state').catch(() => undefined) : undefined;
       const busy = ['checking', 'charging', 'cancelling'].includes((phase as { status?: string } | undefined)?.status ?? '');
       return busy ? undefined : { status };
-    }, 120_000, 250);
+    }, settleMs, 250);
   };
   const violations: string[] = [];
   for (const a of answers) {
