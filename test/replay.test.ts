@@ -60,7 +60,19 @@ describe('replaying recorded reservation histories', () => {
       'ask-provider-before-expiry-confirmed',
       'completed-at-show-end',
     ];
-    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual([...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks].sort());
+    // Issue 21 (patched: hold-facts-from-input): the hold's facts in the input, the row read when first needed
+    // (test/reservations.holdFacts.test.ts): at a confirm, at the deadline, and for a hold that rolled back, at its
+    // first message, at its deadline, and on the API's cancellation request. The recordings above read it first.
+    const issue21 = [
+      'facts-from-input-confirmed',
+      'facts-from-input-expired',
+      'facts-from-input-abandoned-at-confirm',
+      'facts-from-input-abandoned-at-deadline',
+      'facts-from-input-abandoned-on-cancellation-request',
+    ];
+    expect(current.map((f) => f.replace('.json', '')).sort()).toEqual(
+      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21].sort(),
+    );
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
   });

@@ -18,13 +18,16 @@ import { checkExactSeats, readExactSeats, type ExactSeatRow } from './readExactS
 import type { AuditoriumLayout, PricedLayoutSeat } from './seatLayout';
 import { claimedSeats, claimSeats } from './seatClaims';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
+import { cancelRolledBackHold } from './cancelRolledBackHold';
+import { holdFacts } from './holdFacts';
+import { startMayHaveLanded } from './startMayHaveLanded';
 import { loadReservationBody } from './reservations';
 import { serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
 import { reservationSummary } from './summary';
 
 /**
  * How long the hold waits for Temporal before answering 503. Should a start land after the
- * deadline anyway, its workflow finds the rolled-back reservation missing and ends abandoned.
+ * deadline anyway, its run is asked to cancel (cancelRolledBackHold), and it ends abandoned.
  */
 const START_DEADLINE_MS = 5_000;
 
@@ -172,10 +175,13 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
   // Errors thrown inside roll the transaction back; a failed COMMIT rejects this promise too,
   // which `await trx.commit()` would not (knex resolves it and rejects only executionPromise).
   let committing = false;
+  /** The started run, to settle a failed COMMIT with. */
+  let runId: string | undefined;
   let row: ReservationRow;
   try {
     row = await knex.transaction(async (trx) => {
       const limits = config.purchaseLimits;
+      // The workflow takes the reservation's lock too when it first needs the row, so it waits for this commit or rollback.
       const locks = await lockHold(trx, {
         reservationId: id,
         limitKey: limitsNeedUsage(limits) ? purchaseLimitKey(limitSubject) : null,
@@ -226,10 +232,12 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
         throw seatsUnavailable(lost);
       }
       try {
-        await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
+        const started = await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
           workflowId,
           taskQueue: config.temporal.taskQueue,
-          args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
+          // The row's facts, so the workflow's first task runs no activity: it is held from here,
+          // and reads the row (under this transaction's lock) only when it first needs it.
+          args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes, hold: holdFacts(holdExpiresAt, showtime, total) }],
           // A run already going under this id was started by an attempt whose transaction rolled
           // back (a crash before its commit): it owns nothing, and it may already have decided
           // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
@@ -249,7 +257,11 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
             { key: searchAttributes.HoldExpiresAt, value: holdExpiresAt },
           ],
         }));
+        runId = started.firstExecutionRunId;
       } catch (err) {
+        // The start may have landed though its answer did not. Asked now, while this transaction
+        // still holds the hold's lock, so the request cannot reach a retry's run under the same id.
+        if (startMayHaveLanded(err)) await cancelRolledBackHold(temporal, id);
         throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
       }
       committing = true;
@@ -264,7 +276,7 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
     if (!committing) throw err;
     // The COMMIT itself failed: the connection may have died before or after Postgres applied
     // it. Answer what actually happened, never a guess.
-    const committed = await settleAmbiguousCommit({ knex, temporal }, id);
+    const committed = await settleAmbiguousCommit({ knex, temporal }, id, runId);
     if (!committed) throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
     row = committed;
   }
