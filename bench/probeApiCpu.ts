@@ -1,6 +1,14 @@
 /**
- * Where the API's CPU goes, request kind by kind: each kind is sent N times at a fixed
- * concurrency and every process's CPU time (from /proc) is divided by N.
+ * `npm run bench:api-cpu`: where the CPU goes, request kind by kind. Each kind is sent PROBE_N
+ * times (after 50 to warm up) by PROBE_C concurrent clients, and every process's CPU time (from
+ * /proc) is divided by PROBE_N: the API, the worker, the Temporal server, every `postgres`
+ * process on the machine (so other databases' work counts too: run it on a quiet machine), and
+ * this client. Kinds (PROBE_KINDS): healthz, me (auth and one read), refusal (an exact seat
+ * already sold), hold (a free seat), start (a plain workflow start, the floor) and startsa (the
+ * same with the hold's memo and search attributes). PROBE_PERF=dir records each kind with
+ * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
+ * frames); PROBE_NO_TRIGGERS=1 disables the reservation tables' triggers, to price them;
+ * PROBE_API_PROCESSES=n measures an API of n processes.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
