@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { conflict, type ApiError } from '../http/errors';
+import type { Sql } from '../db/rawTransaction';
 import { lockSeats } from './holdStatements';
 import { rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
 
@@ -48,10 +49,10 @@ export interface SeatsLook {
   inFlight: Set<number>;
 }
 
-export async function lookAtSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<SeatsLook> {
+export async function lookAtSeats(db: Sql, showtimeId: number): Promise<SeatsLook> {
   // The hold's per-seat locks are pg_try_advisory_xact_lock(showtime, seat): two int4 keys,
   // which pg_locks shows as classid and objid with objsubid 2.
-  const { rows } = await db.raw<{ rows: { seat_id: string; committed: boolean }[] }>(
+  const { rows } = await db.query<{ seat_id: string; committed: boolean }>(
     `SELECT seat_id, true AS committed FROM reservation_seats WHERE showtime_id = ? AND is_active
      UNION ALL
      SELECT objid::int8, false FROM pg_locks
@@ -73,7 +74,7 @@ export async function lookAtSeats(db: Knex | Knex.Transaction, showtimeId: numbe
  * when the committed state cannot seat the party.
  */
 export async function claimBestAvailable(
-  trx: Knex.Transaction,
+  tx: Sql,
   showtimeId: number,
   layout: readonly LayoutSeat[],
   req: BestAvailableRequest,
@@ -81,12 +82,12 @@ export async function claimBestAvailable(
   firstLook?: SeatsLook,
 ): Promise<number[]> {
   for (let look = 0; look < LOOKS; look++) {
-    const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(trx, showtimeId);
+    const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(tx, showtimeId);
     const busy = new Set([...taken, ...inFlight]);
     const candidates = rankCandidates(layout, busy, req);
     for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {
       if (candidate.seatIds.some((id) => busy.has(id))) continue;
-      const locked = await lockSeats(trx, showtimeId, candidate.seatIds);
+      const locked = await lockSeats(tx, showtimeId, candidate.seatIds);
       if (locked.contended.length) {
         locked.contended.forEach((id) => busy.add(id));
         continue;

@@ -6,6 +6,7 @@ import { reservationWorkflowId, searchAttributes } from '../../workflows/shared'
 import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
 import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
+import { rawTransaction } from '../db/rawTransaction';
 import { fromCents, toCents } from '../money';
 import { claimBestAvailable, SeatsInFlight, seatsInFlightRefusal, waitedOut, type InFlightWait, type SeatsLook } from './claimBestAvailable';
 import { isBestAvailable, seatCountOf, type HoldRequest } from './holdRequest';
@@ -172,17 +173,16 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
   // A hold ends at its show's start at the latest: nobody may pay for seats at a show already running.
   const holdExpiresAt = new Date(Math.min(Date.now() + config.holdTtlSeconds * 1000, showtime.starts_at.getTime()));
 
-  // Errors thrown inside roll the transaction back; a failed COMMIT rejects this promise too,
-  // which `await trx.commit()` would not (knex resolves it and rejects only executionPromise).
+  // Errors thrown inside roll the transaction back; a failed COMMIT rejects this promise too.
   let committing = false;
   /** The started run, to settle a failed COMMIT with. */
   let runId: string | undefined;
   let row: ReservationRow;
   try {
-    row = await knex.transaction(async (trx) => {
+    row = await rawTransaction(knex, async (tx) => {
       const limits = config.purchaseLimits;
       // The workflow takes the reservation's lock too when it first needs the row, so it waits for this commit or rollback.
-      const locks = await lockHold(trx, {
+      const locks = await lockHold(tx, {
         reservationId: id,
         limitKey: limitsNeedUsage(limits) ? purchaseLimitKey(limitSubject) : null,
         showtimeId: showtime.id,
@@ -192,7 +192,7 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
       if (!locks.showtimeOk) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
       if (layout && isBestAvailable(req)) {
         const chosen = await claimBestAvailable(
-          trx,
+          tx,
           showtime.id,
           layout.seats,
           { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal },
@@ -209,7 +209,7 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
       }
       const seatIds = priced.map((p) => p.seat.id);
       total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
-      const inserted = await insertHoldRows(trx, {
+      const inserted = await insertHoldRows(tx, {
         id,
         userId: user.id,
         showtimeId: showtime.id,

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { Sql } from '../db/rawTransaction';
 import { usageColumns, type LimitSubject, type Usage } from './purchaseLimits';
 import { RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 
@@ -38,8 +38,8 @@ export interface LockHoldInput {
   seatIds: number[];
 }
 
-export async function lockHold(trx: Knex.Transaction, input: LockHoldInput): Promise<HoldLocks> {
-  const { rows } = await trx.raw<{ rows: { showtime_ok: boolean | null; active_seats: string | number; contended: number[] }[] }>(
+export async function lockHold(sql: Sql, input: LockHoldInput): Promise<HoldLocks> {
+  const { rows } = await sql.query<{ showtime_ok: boolean | null; active_seats: string | number; contended: number[] }>(
     `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))${input.limitKey ? ', pg_advisory_xact_lock(hashtextextended(?, 0))' : ''},
             (SELECT NOT is_deleted FROM showtimes WHERE id = ? FOR SHARE) AS showtime_ok,
             ${seatLockColumns}`,
@@ -59,8 +59,8 @@ const seatLockBindings = (showtimeId: number, seatIds: number[]) => [seatIds, se
  * commits one of them between this statement's snapshot and its locks makes the insert come up
  * short instead.
  */
-export async function lockSeats(trx: Knex.Transaction, showtimeId: number, seatIds: number[]): Promise<Omit<HoldLocks, 'showtimeOk'> & { committed: number[] }> {
-  const { rows } = await trx.raw<{ rows: { active_seats: string | number; contended: number[]; committed: number[] }[] }>(
+export async function lockSeats(sql: Sql, showtimeId: number, seatIds: number[]): Promise<Omit<HoldLocks, 'showtimeOk'> & { committed: number[] }> {
+  const { rows } = await sql.query<{ active_seats: string | number; contended: number[]; committed: number[] }>(
     `SELECT ${seatLockColumns},
             ARRAY(SELECT seat_id FROM reservation_seats WHERE showtime_id = ? AND is_active AND seat_id = ANY(?::int[])) AS committed`,
     [...seatLockBindings(showtimeId, seatIds), showtimeId, seatIds],
@@ -88,10 +88,10 @@ export interface InsertedHold {
   usage: Usage | null;
 }
 
-export async function insertHoldRows(trx: Knex.Transaction, h: HoldRows): Promise<InsertedHold> {
+export async function insertHoldRows(sql: Sql, h: HoldRows): Promise<InsertedHold> {
   const usage = h.usageOf ? usageColumns(h.usageOf) : null;
   // No row back when the reservation exists already: its seats are then not inserted either.
-  const { rows } = await trx.raw<{ rows: (ReservationRow & { held_seat_ids: number[] } & Partial<Usage>)[] }>(
+  const { rows } = await sql.query<ReservationRow & { held_seat_ids: number[] } & Partial<Usage>>(
     `WITH r AS (
        INSERT INTO reservations (id, user_id, showtime_id, status, total_price, hold_expires_at, idempotency_key, workflow_id)
        VALUES (?, ?, ?, 'held', ?, ?, ?, ?)

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { poolSql } from '../db/rawTransaction';
 import type { Config } from '../config';
 import { canSeat } from './bestAvailable';
 import { lookAtSeats, seatsInFlightRefusal, soldOut, waitedOut, type InFlightWait, type SeatsLook } from './claimBestAvailable';
@@ -52,7 +53,7 @@ export async function readBestAvailable(
   const layout = await seatLayout(knex, auditoriumId);
   const party = { quantity: req.quantity, seatType: req.seat_type, together: req.together };
   for (let attempt = 0; ; attempt++) {
-    const look = await lookAtSeats(knex, req.showtime_id);
+    const look = await lookAtSeats(poolSql(knex), req.showtime_id);
     const { taken, inFlight } = look;
     // The transaction chooses from this look first: its locks and its insert decide, a look only ranks.
     if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return { ...layout, look };
