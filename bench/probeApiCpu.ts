@@ -44,6 +44,7 @@ async function main() {
     const users = await createUsers(stack.knex, stack.jwtSecret, 50);
     const st = await createBenchShowtime(stack.knex, 2000);
     await sellSeats(stack.knex, st.id, st.seatIds.slice(0, 10), users[0].id);
+    const best = await createBenchShowtime(stack.knex, 2000);
     let next = 10;
     const run = Date.now().toString(36);
     let uniq = 0;
@@ -73,6 +74,7 @@ async function main() {
         });
         return 0;
       },
+      best: async (i) => (await http.post('/api/v1/reservations', { showtime_id: best.id, quantity: 2 }, users[i % users.length].token)).status,
       hold: async (i) => {
         const seat = st.seatIds[next++];
         return (await http.post('/api/v1/reservations', { showtime_id: st.id, seat_ids: [seat] }, users[i % users.length].token)).status;

@@ -142,6 +142,26 @@ describe('best available seats', () => {
     }
   });
 
+  it('a limited ranking is the same ranking cut short, whatever the hall and what is taken', () => {
+    // A pseudo-random sequence, so a failure reproduces.
+    let state = 42;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 60; round++) {
+      const rows = Array.from({ length: 1 + Math.floor(next() * 8) }, () =>
+        Array.from({ length: 4 + Math.floor(next() * 14) }, () => (next() < 0.08 ? ' ' : next() < 0.05 ? 'x' : next() < 0.05 ? 'w' : '.')).join(''),
+      );
+      const layout = hall(...rows);
+      const taken = new Set(layout.filter(() => next() < 0.4).map((s) => s.id));
+      const req = { quantity: 1 + Math.floor(next() * 4), together: next() < 0.7 };
+      const all = rankCandidates(layout, taken, req);
+      for (const limit of [1, 2, 5]) expect(rankCandidates(layout, taken, req, limit)).toEqual(all.slice(0, limit));
+      expect(chooseSeats(layout, taken, req)).toEqual(all[0]);
+      expect(canSeat(layout, taken, req)).toBe(all.length > 0);
+      // Asked again of the same layout (its rows are then remembered), the answer is the same.
+      expect(rankCandidates(layout, taken, req)).toEqual(all);
+    }
+  });
+
   it('cannot seat anybody in a full hall', () => {
     const layout = hall('..');
     expect(rankCandidates(layout, new Set(layout.map((s) => s.id)), { quantity: 1, together: false })).toEqual([]);

@@ -34,8 +34,10 @@ export interface SeatChoice {
   tier: ChoiceTier;
 }
 
+// One collator: localeCompare with options builds a new one on every call.
+const collator = new Intl.Collator('en', { numeric: true });
 /** Rows sort as people read them: A..Z before AA, and numbered rows numerically. */
-const rowOrder = (a: string, b: string) => a.length - b.length || a.localeCompare(b, 'en', { numeric: true });
+const rowOrder = (a: string, b: string) => a.length - b.length || collator.compare(a, b);
 
 /** A free stretch of adjacent seats in one row, bounded by a taken seat, an aisle or the row's end. */
 interface Run {
@@ -70,17 +72,33 @@ export function focalOf(layout: readonly LayoutSeat[], stored: StoredFocalPoint 
   return rowIndex < 0 ? defaultFocal(layout) : { rowIndex, number: stored.seat };
 }
 
-function freeRuns(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, seatType: SeatType | undefined): { runs: Run[]; rows: string[] } {
+/** A layout's rows in order, each row's seats by number: the same for every request, so made once per layout. */
+interface Rows {
+  labels: string[];
+  seats: LayoutSeat[][];
+}
+const rowsOfLayout = new WeakMap<readonly LayoutSeat[], Rows>();
+
+function rowsOf(layout: readonly LayoutSeat[]): Rows {
+  let rows = rowsOfLayout.get(layout);
+  if (rows) return rows;
   const byRow = new Map<string, LayoutSeat[]>();
   for (const seat of layout) {
     const row = byRow.get(seat.row);
     if (row) row.push(seat);
     else byRow.set(seat.row, [seat]);
   }
-  const rows = [...byRow.keys()].sort(rowOrder);
+  const labels = [...byRow.keys()].sort(rowOrder);
+  rows = { labels, seats: labels.map((label) => (byRow.get(label) ?? []).sort((a, b) => a.number - b.number)) };
+  // Layouts are cached and shared read-only (seatLayout.ts), so this stays true for the array's life.
+  rowsOfLayout.set(layout, rows);
+  return rows;
+}
+
+function freeRuns(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, seatType: SeatType | undefined): { runs: Run[]; rows: string[] } {
+  const { labels, seats: seatsByRow } = rowsOf(layout);
   const runs: Run[] = [];
-  rows.forEach((row, rowIndex) => {
-    const seats = (byRow.get(row) ?? []).sort((a, b) => a.number - b.number);
+  seatsByRow.forEach((seats, rowIndex) => {
     let current: LayoutSeat[] = [];
     let previous: number | undefined;
     for (const seat of seats) {
@@ -95,7 +113,7 @@ function freeRuns(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, sea
     }
     if (current.length) runs.push({ rowIndex, seats: current });
   });
-  return { runs, rows };
+  return { runs, rows: labels };
 }
 
 // A row away costs more than a seat sideways: people prefer the best row slightly off-centre.
@@ -112,14 +130,15 @@ function distance(focal: FocalPoint, rowIndex: number, seats: readonly LayoutSea
  */
 const ODD_REMAINDER_COST = 1;
 
+/** `quantity` adjacent seats of a run, from `start`. */
 interface Block {
-  seats: LayoutSeat[];
-  rowIndex: number;
+  run: Run;
+  start: number;
   distance: number;
-  leavesSingle: boolean;
 }
 
-const byPreference = (a: Block, b: Block) => a.distance - b.distance || a.rowIndex - b.rowIndex || a.seats[0].number - b.seats[0].number;
+const byPreference = (a: Block, b: Block) =>
+  a.distance - b.distance || a.run.rowIndex - b.run.rowIndex || a.run.seats[a.start].number - b.run.seats[b.start].number;
 
 /**
  * Every way to seat the party, best first: adjacent seats in one row that leave no single-seat
@@ -127,33 +146,37 @@ const byPreference = (a: Block, b: Block) => a.distance - b.distance || a.rowInd
  * seat further away); then adjacent seats that do leave one; then, only when the
  * party need not sit together, the free seats closest to the focal point. Pure: the hold calls
  * it inside its transaction with the committed and in-flight seats as `taken`, and tries the
- * candidates in this order until one locks.
+ * candidates in this order until one locks. `limit` caps how many are returned (the hold tries
+ * a few; every request in a rush ranks the whole house).
  */
-export function rankCandidates(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: BestAvailableRequest): SeatChoice[] {
-  if (layout.length === 0 || req.quantity < 1) return [];
+export function rankCandidates(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: BestAvailableRequest, limit = Infinity): SeatChoice[] {
+  if (layout.length === 0 || req.quantity < 1 || limit < 1) return [];
   const focal = req.focal ?? defaultFocal(layout);
   const { runs } = freeRuns(layout, taken, req.seatType);
-  const blocks: Block[] = [];
+  const noGap: Block[] = [];
+  const gap: Block[] = [];
+  const q = req.quantity;
   for (const run of runs) {
-    for (let start = 0; start + req.quantity <= run.seats.length; start++) {
-      const seats = run.seats.slice(start, start + req.quantity);
+    const n = run.seats.length;
+    for (let start = 0; start + q <= n; start++) {
       const left = start;
-      const right = run.seats.length - start - req.quantity;
-      const oddRemainders = [left, right].filter((n) => n % 2 === 1).length;
-      blocks.push({
-        seats,
-        rowIndex: run.rowIndex,
-        distance: distance(focal, run.rowIndex, seats) + oddRemainders * ODD_REMAINDER_COST,
-        leavesSingle: left === 1 || right === 1,
-      });
+      const right = n - start - q;
+      const oddRemainders = (left % 2) + (right % 2);
+      const centre = (run.seats[start].number + run.seats[start + q - 1].number) / 2;
+      const distance = Math.hypot((run.rowIndex - focal.rowIndex) * ROW_WEIGHT, centre - focal.number) + oddRemainders * ODD_REMAINDER_COST;
+      // A block that leaves a single seat beside it ranks after every block that does not.
+      (left === 1 || right === 1 ? gap : noGap).push({ run, start, distance });
     }
   }
-  const ids = (b: Block) => b.seats.map((s) => s.id);
-  const choices: SeatChoice[] = [
-    ...blocks.filter((b) => !b.leavesSingle).sort(byPreference).map((b) => ({ seatIds: ids(b), tier: 'no_gap' as const })),
-    ...blocks.filter((b) => b.leavesSingle).sort(byPreference).map((b) => ({ seatIds: ids(b), tier: 'gap' as const })),
-  ];
-  if (!req.together) {
+  const choices: SeatChoice[] = [];
+  const take = (blocks: Block[], tier: ChoiceTier) => {
+    if (choices.length >= limit) return;
+    blocks.sort(byPreference);
+    for (const b of blocks.slice(0, limit - choices.length)) choices.push({ seatIds: b.run.seats.slice(b.start, b.start + q).map((s) => s.id), tier });
+  };
+  take(noGap, 'no_gap');
+  take(gap, 'gap');
+  if (!req.together && choices.length < limit) {
     const free = runs
       .flatMap((run) => run.seats.map((seat) => ({ seat, rowIndex: run.rowIndex, distance: distance(focal, run.rowIndex, [seat]) })))
       .sort((a, b) => a.distance - b.distance || a.rowIndex - b.rowIndex || a.seat.number - b.seat.number);
@@ -175,7 +198,7 @@ export function canSeat(layout: readonly LayoutSeat[], taken: ReadonlySet<number
 
 /** The best way to seat the party, or undefined when it cannot be seated. */
 export function chooseSeats(layout: readonly LayoutSeat[], taken: ReadonlySet<number>, req: BestAvailableRequest): SeatChoice | undefined {
-  return rankCandidates(layout, taken, req)[0];
+  return rankCandidates(layout, taken, req, 1)[0];
 }
 
 /** Free seats with no free neighbour in their row: seats a party of two or more can never use. */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { conflict, type ApiError } from '../http/errors';
 import type { Sql } from '../db/rawTransaction';
 import { lockSeats } from './holdStatements';
-import { rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
+import { canSeat, rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
 
 /** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
 const TRIES_PER_LOOK = 4;
@@ -84,7 +84,8 @@ export async function claimBestAvailable(
   for (let look = 0; look < LOOKS; look++) {
     const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(tx, showtimeId);
     const busy = new Set([...taken, ...inFlight]);
-    const candidates = rankCandidates(layout, busy, req);
+    // One more than it tries: then it knows whether trying more would have been possible.
+    const candidates = rankCandidates(layout, busy, req, TRIES_PER_LOOK + 1);
     for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {
       if (candidate.seatIds.some((id) => busy.has(id))) continue;
       const locked = await lockSeats(tx, showtimeId, candidate.seatIds);
@@ -103,7 +104,7 @@ export async function claimBestAvailable(
       }
       return candidate.seatIds;
     }
-    if (candidates.length === 0 && rankCandidates(layout, taken, req).length === 0) throw soldOut(req.quantity);
+    if (candidates.length === 0 && !canSeat(layout, taken, req)) throw soldOut(req.quantity);
     // Every candidate was tried and taken: only in-flight seats are left to wait for.
     if (candidates.length <= TRIES_PER_LOOK) break;
   }
