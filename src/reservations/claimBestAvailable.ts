@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { conflict, type ApiError } from '../http/errors';
-import type { Sql } from '../db/rawTransaction';
+import type { Sql } from '../db/rawSql';
 import { lockSeats } from './holdStatements';
 import { canSeat, rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
 

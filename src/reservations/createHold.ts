@@ -6,7 +6,7 @@ import { reservationWorkflowId, searchAttributes } from '../../workflows/shared'
 import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
 import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
-import { rawTransaction } from '../db/rawTransaction';
+import { rawTransaction } from '../db/rawSql';
 import { fromCents, toCents } from '../money';
 import { claimBestAvailable, SeatsInFlight, seatsInFlightRefusal, waitedOut, type InFlightWait, type SeatsLook } from './claimBestAvailable';
 import { isBestAvailable, seatCountOf, type HoldRequest } from './holdRequest';

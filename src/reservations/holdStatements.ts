@@ -1,4 +1,4 @@
-import type { Sql } from '../db/rawTransaction';
+import type { Sql } from '../db/rawSql';
 import { usageColumns, type LimitSubject, type Usage } from './purchaseLimits';
 import { RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { poolSql } from '../db/rawTransaction';
+import { poolSql } from '../db/rawSql';
 import type { Config } from '../config';
 import { canSeat } from './bestAvailable';
 import { lookAtSeats, seatsInFlightRefusal, soldOut, waitedOut, type InFlightWait, type SeatsLook } from './claimBestAvailable';
@@ -16,7 +16,7 @@ async function freeSeatsAndUsage(knex: Knex, limits: Config['purchaseLimits'], r
   const typeFilter = req.seat_type ? 's.seat_type = ?' : "s.seat_type <> 'wheelchair'";
   const typeBinding = req.seat_type ? [req.seat_type] : [];
   const usage = limitsNeedUsage(limits) ? usageColumns(subject) : undefined;
-  const { rows } = await knex.raw<{ rows: ({ free: string } & Usage)[] }>(
+  const { rows } = await poolSql(knex).query<{ free: string } & Usage>(
     `SELECT (SELECT count(*) FROM seats s JOIN showtimes st ON st.auditorium_id = s.auditorium_id
               WHERE st.id = ? AND s.is_active AND NOT s.is_deleted AND ${typeFilter})
           - (SELECT count(*) FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { poolSql } from '../db/rawSql';
 import type { Seat } from '../db/models';
 import { conflict, notFound, unprocessable, type ApiError } from '../http/errors';
 import type { ExactSeatsHold } from './holdRequest';
@@ -40,7 +41,7 @@ export async function readExactSeats(
         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
   // Not `seats`: the usage columns have one of that name.
   const usage = limitsNeedUsage(limits) ? usageColumns(subject) : undefined;
-  const { rows } = await knex.raw<{ rows: ({ seat_rows: ExactSeatRow[]; taken: (string | number)[] } & Usage)[] }>(
+  const { rows } = await poolSql(knex).query<{ seat_rows: ExactSeatRow[]; taken: (string | number)[] } & Usage>(
     `SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'auditorium_id', auditorium_id, 'row', "row", 'number', number,
                        'is_active', is_active, 'is_deleted', is_deleted, 'price_modifier', price_modifier::text)), '[]')
                FROM seats WHERE id = ANY(?::int[])) AS seat_rows,
