@@ -3,7 +3,8 @@
  * times (after 50 to warm up) by PROBE_C concurrent clients, and every process's CPU time (from
  * /proc) is divided by PROBE_N: the API, the worker, the Temporal server, every `postgres`
  * process on the machine (so other databases' work counts too: run it on a quiet machine), and
- * this client. Kinds (PROBE_KINDS): healthz, me (auth and one read), refusal (an exact seat
+ * this client. Kinds (PROBE_KINDS): healthz, notfound (no
+ * database, no Temporal: the HTTP stack alone), me (auth and one read), refusal (an exact seat
  * already sold), hold (a free seat), start (a plain workflow start, the floor) and startsa (the
  * same with the hold's memo and search attributes). PROBE_PERF=dir records each kind with
  * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
@@ -52,6 +53,7 @@ async function main() {
     const conc = Number(process.env.PROBE_C ?? 10);
     const kinds: Record<string, (i: number) => Promise<number>> = {
       healthz: async () => (await http.get('/healthz')).status,
+      notfound: async () => (await http.get('/api/v1/no-such-thing')).status,
       me: async (i) => (await http.get('/api/v1/auth/me', users[i % users.length].token)).status,
       refusal: async (i) => (await http.post('/api/v1/reservations', { showtime_id: st.id, seat_ids: [st.seatIds[i % 10]] }, users[i % users.length].token)).status,
       start: async () => {
