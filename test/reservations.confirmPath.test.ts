@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { paymentSignal, stateQuery } from '../workflows/shared';
 import { recordHistory } from './helpers/histories';
-import { chargeCount, holdOnNewShowtime, waitForStatus } from './helpers/reservations';
+import { chargeCount, eventually, holdOnNewShowtime, waitForStatus } from './helpers/reservations';
 import { useTestStack } from './helpers/stack';
 
 /** What a reservation workflow's history says it ran, in order. */
@@ -51,8 +51,18 @@ describe('the confirm path', () => {
   it('charges in a local activity and books with the tickets in one more, in the workflow task that took the confirm', async () => {
     const { user, reservation } = await hold();
     const handle = stack.client.workflow.getHandle(reservation.workflow_id);
-    const res = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
+    // The workflow's own first read is done; from here on, reads of the row are the API's (which,
+    // in this process, shares the stack's knex).
+    await eventually(async () => (await handle.query(stateQuery)).status === 'held');
+    const reads: string[] = [];
+    const onQuery = (q: { sql: string; bindings?: unknown[] }) => {
+      if (/^select .* from "reservations"/i.test(q.sql) && q.bindings?.includes(reservation.id)) reads.push(q.sql);
+    };
+    stack.knex.on('query', onQuery);
+    const res = await api.post(`/reservations/${reservation.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token }).finally(() => stack.knex.off('query', onQuery));
     expect(res.status).toBe(200);
+    // One read (to find it and check its owner) before the Update, none after.
+    expect(reads).toHaveLength(1);
     // Built from the Update's result, not read again: exactly what a read shows.
     expect(res.body).toEqual((await api.get(`/reservations/${reservation.id}`, { token: user.token })).body);
     expect(res.body).toMatchObject({ status: 'confirmed', payment_id: expect.stringMatching(/^pi_fake_/), payment_error: null, expires_at: reservation.expires_at });
