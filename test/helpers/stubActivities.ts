@@ -32,6 +32,7 @@ export type WorkflowActivities = Pick<
   Activities,
   'findReservation' | 'markPaymentPending' | 'markHeldAgain' | 'confirmSeats' | 'releaseSeats' | 'completeReservation' | 'chargePayment' | 'recordPaymentOutcome' | 'refundPayment'
   | 'issueTickets'
+  | 'confirmBooking'
   | 'revokeTickets'
   | 'extendHold'
   | 'retakeSeats'
@@ -134,6 +135,11 @@ export class StubActivities {
     issueTickets: async (reservationId) => {
       this.record(reservationId, 'issueTickets', [reservationId]);
       return [`ticket-${reservationId}`];
+    },
+    confirmBooking: async (reservationId, paymentId) => {
+      this.record(reservationId, 'confirmBooking', [reservationId, paymentId]);
+      const now = new Date().toISOString();
+      return { confirmedAt: now, updatedAt: now, ticketIds: [`ticket-${reservationId}`] };
     },
     revokeTickets: async (reservationId) => {
       this.record(reservationId, 'revokeTickets', [reservationId]);
