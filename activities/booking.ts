@@ -10,8 +10,9 @@ import { OPEN_STATUSES } from '../workflows/statuses';
 export interface BookingConfirmed {
   /** When it was confirmed (the first time, on a retry). */
   confirmedAt: string;
-  /** The row's `updated_at` after this confirm, so the API can answer without reading it again. */
+  /** The row's `updated_at` after this confirm and its hold expiry, so the API can answer without reading it again. */
   updatedAt: string;
+  expiresAt: string;
   ticketIds: string[];
 }
 
@@ -19,7 +20,11 @@ export interface BookingConfirmed {
  * Turns the hold into a booking: status, payment and confirmed_at. Idempotent: a booking
  * confirmed before keeps its first confirmed_at. A reservation no longer open fails for good.
  */
-export async function confirmReservationRow(db: Knex, reservationId: string, paymentId: string): Promise<{ confirmedAt: string; updatedAt: string }> {
+export async function confirmReservationRow(
+  db: Knex,
+  reservationId: string,
+  paymentId: string,
+): Promise<{ confirmedAt: string; updatedAt: string; expiresAt: string }> {
   const [row] = await Reservation.query(db)
     .where({ id: reservationId })
     .modify('inStatuses', OPEN_STATUSES)
@@ -30,12 +35,12 @@ export async function confirmReservationRow(db: Knex, reservationId: string, pay
       payment_error: null,
       updated_at: db.fn.now(),
     })
-    .returning(['confirmed_at', 'updated_at']);
+    .returning(['confirmed_at', 'updated_at', 'hold_expires_at']);
   if (!row) {
     throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, FailureType.InvalidState);
   }
   // Set by the coalesce(..., now()) above: never null here.
-  return { confirmedAt: (row.confirmed_at as Date).toISOString(), updatedAt: row.updated_at.toISOString() };
+  return { confirmedAt: (row.confirmed_at as Date).toISOString(), updatedAt: row.updated_at.toISOString(), expiresAt: row.hold_expires_at.toISOString() };
 }
 
 /** The confirm's database step: one transaction, one local activity. */

@@ -36,7 +36,7 @@ describe('worker metrics: reservation outcomes', () => {
   it('counts a booking confirmed by either confirm step: confirmSeats (older workflows) or confirmBooking', async () => {
     expect(await confirmed()).toBe(0);
     await run('confirmSeats', new Date().toISOString());
-    await run('confirmBooking', { confirmedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), ticketIds: [] });
+    await run('confirmBooking', { confirmedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), expiresAt: new Date().toISOString(), ticketIds: [] });
     await run('issueTickets', []);
     expect(await confirmed()).toBe(2);
   });

@@ -243,13 +243,13 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   /**
    * The paid hold becomes a booking with its tickets, before the phase says confirmed (so a
    * confirm's answer means the tickets exist). Returns when it was confirmed, and the row's
-   * updated_at when known (the one-step path), so the API need not read it again.
+   * updated_at and expiry when known (the one-step path), so the API need not read it again.
    */
-  async function confirmBooking(confirmedPaymentId: string): Promise<{ confirmedAt: string; updatedAt?: string }> {
+  async function confirmBooking(confirmedPaymentId: string): Promise<{ confirmedAt: string; updatedAt?: string; expiresAt?: string }> {
     if (patched(CONFIRM_WITH_TICKETS)) {
       const booked = await localDb.confirmBooking(reservationId, confirmedPaymentId);
       ticketsIssued = booked.ticketIds;
-      return { confirmedAt: booked.confirmedAt, updatedAt: booked.updatedAt };
+      return booked;
     }
     const confirmedAt = await dbSteps().confirmSeats(reservationId, confirmedPaymentId);
     await issueTickets();
@@ -282,7 +282,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
         payment_id: charge.paymentId,
         confirmed_at: booked.confirmedAt,
         // What a read of the row would show, for the API's answer (absent: it reads the row).
-        ...(booked.updatedAt && holdDeadline ? { updated_at: booked.updatedAt, expires_at: new Date(holdDeadline).toISOString() } : {}),
+        ...(booked.updatedAt && booked.expiresAt ? { updated_at: booked.updatedAt, expires_at: booked.expiresAt } : {}),
       };
     } catch (err) {
       lastPaymentError = failureMessage(err);

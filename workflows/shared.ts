@@ -38,8 +38,8 @@ export type ConfirmResult =
       payment_id: string;
       confirmed_at: string;
       /**
-       * The row as the confirm left it (its `updated_at`, and the hold's expiry as the workflow
-       * keeps it), so the API answers without reading it again. Absent from confirms on the
+       * The row as the confirm left it (its `updated_at` and `hold_expires_at`), so the API
+       * answers without reading it again. Absent from confirms on the
        * two-step path (workflows from before the confirm-and-issue-tickets-together patch).
        */
       updated_at?: string;

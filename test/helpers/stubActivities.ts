@@ -139,7 +139,7 @@ export class StubActivities {
     confirmBooking: async (reservationId, paymentId) => {
       this.record(reservationId, 'confirmBooking', [reservationId, paymentId]);
       const now = new Date().toISOString();
-      return { confirmedAt: now, updatedAt: now, ticketIds: [`ticket-${reservationId}`] };
+      return { confirmedAt: now, updatedAt: now, expiresAt: now, ticketIds: [`ticket-${reservationId}`] };
     },
     revokeTickets: async (reservationId) => {
       this.record(reservationId, 'revokeTickets', [reservationId]);
