@@ -243,7 +243,10 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     serial += 1;
     const logFile = path.join(dir, `${name}-${serial}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd, nodeArgs });
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", or "--perf-basic-prof" for perf):
+    // extra Node options for every API and worker process, to profile them where they are measured.
+    const profiling = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawnNodeScript(script, { env: { ...process.env, ...baseEnv, ...env }, output: fd, nodeArgs: [...profiling, ...nodeArgs] });
     closeSync(fd);
     const proc = new ServiceProcess(name, child, logFile);
     cleanup.add(`${name} (pid ${child.pid})`, () => proc.stop());

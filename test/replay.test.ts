@@ -60,12 +60,22 @@ describe('replaying recorded reservation histories', () => {
       'ask-provider-before-expiry-confirmed',
       'completed-at-show-end',
     ];
+    // Issue 21 (patched: hold-facts-from-input): the hold's facts in the input, the row read when first needed
+    // (test/reservations.holdFacts.test.ts): at a confirm, at the deadline, and for a hold that rolled back, at its
+    // first message, at its deadline, and on the API's cancellation request. The recordings above read it first.
+    const issue21 = [
+      'facts-from-input-confirmed',
+      'facts-from-input-expired',
+      'facts-from-input-abandoned-at-confirm',
+      'facts-from-input-abandoned-at-deadline',
+      'facts-from-input-abandoned-on-cancellation-request',
+    ];
     // Issue 21, "Confirm" (patched: charge-as-local-activity, confirm-and-issue-tickets-together): the charge as a local
     // activity, declined then made, and the booking confirmed with its tickets in one step, by a confirm or a webhook
     // (recorded by test/reservations.confirmPath.test.ts; the paths above are the recordings from before).
-    const issue21 = ['confirmed-charged-locally-with-tickets', 'declined-then-confirmed-charged-locally', 'async-payment-confirmed-with-tickets-together'];
+    const issue21Confirm = ['confirmed-charged-locally-with-tickets', 'declined-then-confirmed-charged-locally', 'async-payment-confirmed-with-tickets-together'];
     expect(current.map((f) => f.replace('.json', '')).sort()).toEqual(
-      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21].sort(),
+      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21, ...issue21Confirm].sort(),
     );
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());

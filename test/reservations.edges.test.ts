@@ -101,7 +101,8 @@ describe('the hold against concurrent catalog changes', () => {
     await admin('showtimes').where({ id: show.id }).update({ is_deleted: true });
     const holding = apiClient(stack.baseUrl).post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
     await eventually(async () => {
-      const { rows } = await stack.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'insert into "reservations"%'`);
+      // The hold's transaction waits for the admin's row lock (its FOR SHARE on the showtime).
+      const { rows } = await stack.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FROM showtimes WHERE id = % FOR SHARE%'`);
       return rows.length > 0;
     });
     await admin.commit();

@@ -1,3 +1,4 @@
+import { reservationWorkflow } from '../workflows';
 import { stateQuery } from '../workflows/shared';
 import { createShowtime, createUser } from './helpers/factories';
 import { recordHistory } from './helpers/histories';
@@ -37,8 +38,15 @@ describe('a hold placed shortly before its show', () => {
     try {
       held = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
       expect(held.status).toBe(201);
-      // As an API without the cap would have written it; the workflow reads it when it starts.
+      // As an API without the cap would have written it, and started its workflow: before the hold's
+      // facts were an input (patch hold-facts-from-input), so the workflow reads the row when it starts.
       await stack.knex('reservations').where({ id: held.body.id }).update({ hold_expires_at: stack.knex.raw(`now() + interval '10 minutes'`) });
+      await stack.client.workflow.start(reservationWorkflow, {
+        workflowId: held.body.workflow_id,
+        taskQueue: stack.config.temporal.taskQueue,
+        args: [{ reservationId: held.body.id, cancellationCutoffMinutes: stack.config.cancellationCutoffMinutes }],
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+      });
     } finally {
       await stack.startWorker();
     }

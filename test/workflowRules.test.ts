@@ -5,6 +5,7 @@ import {
   confirmRefusal,
   DEFAULT_LATE_PAYMENT_WINDOW_MS,
   extensionOutcome,
+  heldFromInput,
   holdStep,
   isFinished,
   isSettled,
@@ -220,5 +221,26 @@ describe('latePaymentWindowMs', () => {
     expect(latePaymentWindowMs(0)).toBe(DEFAULT_LATE_PAYMENT_WINDOW_MS);
     expect(latePaymentWindowMs(Number.NaN)).toBe(DEFAULT_LATE_PAYMENT_WINDOW_MS);
     expect(latePaymentWindowMs(1500)).toBe(1500);
+  });
+});
+
+describe('heldFromInput', () => {
+  const hold = { expiresAt: '2026-12-01T18:10:00.000Z', showStartsAt: '2026-12-01T21:00:00.000Z', showEndsAt: '2026-12-01T23:00:00.000Z', totalPrice: '21.00' };
+
+  it("takes the hold's facts from the API's input, in milliseconds", () => {
+    expect(heldFromInput(hold)).toEqual({
+      holdDeadline: NOW + 10 * MIN,
+      showStart: NOW + 180 * MIN,
+      showEnd: NOW + 300 * MIN,
+      totalPrice: '21.00',
+    });
+  });
+
+  it('gives none for an input without them or with unusable ones: the workflow then reads the row first', () => {
+    expect(heldFromInput(undefined)).toBeNull();
+    expect(heldFromInput({ ...hold, expiresAt: 'soon' })).toBeNull();
+    expect(heldFromInput({ ...hold, showEndsAt: undefined })).toBeNull();
+    expect(heldFromInput({ ...hold, totalPrice: '21' })).toBeNull();
+    expect(heldFromInput({ ...hold, totalPrice: 21 as unknown as string })).toBeNull();
   });
 });

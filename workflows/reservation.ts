@@ -23,6 +23,7 @@ import {
   completionAt,
   confirmRefusal,
   extensionOutcome,
+  heldFromInput,
   holdStep,
   isFinished,
   isSettled,
@@ -122,6 +123,14 @@ const CHARGE_LOCALLY = 'charge-as-local-activity';
  */
 const CONFIRM_WITH_TICKETS = 'confirm-and-issue-tickets-together';
 
+/**
+ * The hold's facts come in the input (from the API's insert), so the first workflow task runs no
+ * activity and costs what a no-op workflow's does. Whether the API committed is asked when the row
+ * is first needed: at the first message that acts on the hold, at the deadline, or on a
+ * cancellation request. Workflows started without the facts read the row first, as before.
+ */
+const HOLD_FACTS_FROM_INPUT = 'hold-facts-from-input';
+
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
 
@@ -208,6 +217,16 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   let ticketsRevoked: string[] = [];
   const refuseAfterShowStart = patched(SHOWTIME_START_GUARD);
   const showDetails = patched(CURRENT_DETAILS);
+  const given = heldFromInput(input.hold);
+  const factsFromInput = given !== null && patched(HOLD_FACTS_FROM_INPUT);
+  if (factsFromInput) {
+    // Held from the first moment, as the API answered: the row is read when first needed (checkRow).
+    ({ holdDeadline, showStart, showEnd, totalPrice } = given);
+    phase = 'held';
+  }
+  /** Facts from the input and the row not yet read: the API's commit is still unconfirmed. */
+  let rowUnread = factsFromInput;
+  let rowCheck: Promise<void> | undefined;
 
   // Every field the details read is set before the phase changes, so refreshing here is enough.
   const refreshDetails = (): void => {
@@ -231,8 +250,33 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     if ('refusal' in outcome) throw ApplicationFailure.nonRetryable(outcome.refusal.message, outcome.refusal.type);
     return outcome.deadline;
   };
+  const abandon = (found: string | null): void => {
+    // The request that started us rolled back (or this id was re-used): nothing to own.
+    setPhase('abandoned');
+    log.info('no held reservation found; abandoning', { reservationId, found });
+  };
+  /**
+   * Did the API commit? The same lock-and-read as the first step of workflows started without the
+   * facts (the lock waits for the API's commit or rollback, so a missing row is final), asked
+   * once: every message that arrives meanwhile waits for the same answer. Not cancellable: a
+   * cancellation request needs the answer too.
+   */
+  const checkRow = (): Promise<void> =>
+    (rowCheck ??= CancellationScope.nonCancellable(async () => {
+      const reservation = await dbSteps().findReservation(reservationId);
+      rowUnread = false;
+      if (!reservation || reservation.status !== 'held') {
+        abandon(reservation?.status ?? null);
+        return;
+      }
+      // The catalog's word over the API's cached read of it; the deadline and price are the row's own.
+      showStart = Date.parse(reservation.show_starts_at);
+      if (reservation.show_ends_at) showEnd = Date.parse(reservation.show_ends_at);
+    }));
+  /** Until the workflow knows the hold is real: the row read (facts from the input) or the first step done. */
   const untilChecked = async (): Promise<void> => {
-    if (phase === 'checking') await condition(() => phase !== 'checking');
+    if (factsFromInput) await checkRow();
+    else if (phase === 'checking') await condition(() => phase !== 'checking');
   };
 
   /** Before the phase says confirmed, so a confirm's answer means the tickets exist. */
@@ -525,31 +569,38 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
 
   /** The lifecycle proper: owns the hold from the first check to the end. */
   async function run(): Promise<ReservationOutcome> {
-    const reservation = await dbSteps().findReservation(reservationId);
-    if (!reservation || reservation.status !== 'held') {
-      // The request that started us rolled back (or this id was re-used): nothing to own.
-      setPhase('abandoned');
-      log.info('no held reservation found; abandoning', { reservationId, found: reservation?.status ?? null });
-      return 'abandoned';
-    }
-    holdDeadline = Date.parse(reservation.hold_expires_at);
-    showStart = Date.parse(reservation.show_starts_at);
-    showEnd = reservation.show_ends_at ? Date.parse(reservation.show_ends_at) : 0;
-    totalPrice = reservation.total_price;
-    if (patched(LOCAL_DB_STEPS)) {
-      // The API's start already set ReservationStatus=held and HoldExpiresAt.
-      adoptPhase('held');
+    if (factsFromInput) {
+      // The API's start already set ReservationStatus=held and HoldExpiresAt; no activity here.
+      refreshDetails();
     } else {
-      upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(holdDeadline) }]);
-      setPhase('held');
+      const reservation = await dbSteps().findReservation(reservationId);
+      if (!reservation || reservation.status !== 'held') {
+        abandon(reservation?.status ?? null);
+        return 'abandoned';
+      }
+      holdDeadline = Date.parse(reservation.hold_expires_at);
+      showStart = Date.parse(reservation.show_starts_at);
+      showEnd = reservation.show_ends_at ? Date.parse(reservation.show_ends_at) : 0;
+      totalPrice = reservation.total_price;
+      adoptHold();
     }
 
     // The hold: wait for confirm, cancel or a payment verdict, until the durable timer runs out.
+    // (Only a hold whose row turned out missing is abandoned here.)
     let outstandingPayment = false;
-    while (!isSettled(phase)) {
+    while (!isSettled(phase) && phase !== 'abandoned') {
+      // A payment verdict or the deadline acts on the row: first make sure there is one.
+      if (rowUnread && paymentEvents.length > 0) {
+        await checkRow();
+        continue;
+      }
       await applyPaymentEvents();
       if (isSettled(phase)) break;
       const step = holdStep(facts());
+      if (step.expire && rowUnread) {
+        await checkRow();
+        continue;
+      }
       if (step.expire && phase === 'pending_payment' && paymentId && patched(ASK_PROVIDER_BEFORE_EXPIRY)) {
         const verdict = await askProvider(paymentId);
         if (verdict.status === 'succeeded' && paymentEvents.every((e) => e.payment_id !== paymentId)) {
@@ -593,12 +644,25 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     return phase as ReservationOutcome;
   }
 
+  /** The row read first (workflows started without the facts): the hold is ours from here. */
+  function adoptHold(): void {
+    if (patched(LOCAL_DB_STEPS)) {
+      // The API's start already set ReservationStatus=held and HoldExpiresAt.
+      adoptPhase('held');
+    } else {
+      upsertSearchAttributes([{ key: searchAttributes.HoldExpiresAt, value: new Date(holdDeadline) }]);
+      setPhase('held');
+    }
+  }
+
   /**
    * An operator's "Request Cancellation" (Web UI, `temporal workflow cancel`) must not strand
    * the seats: give them back, and the money if the booking was paid, whatever was running.
    * (Terminate runs no code at all; the runbook says to use the cancel signal instead.)
    */
   async function releaseAfterCancellation(): Promise<void> {
+    // The API asks this of a hold it knows rolled back: a missing row then ends the workflow abandoned.
+    if (rowUnread) await checkRow();
     if (isFinished(phase)) return;
     const refund = refundDue(phase === 'cancelling' ? cancellingFrom : phase, paymentId, totalPrice);
     // Cancelled before the reservation was found: there may be nothing to release.
@@ -610,6 +674,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   } catch (err) {
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(releaseAfterCancellation);
+    // Nothing was held, so nothing was cancelled: the run ends as any abandoned one does.
+    if (factsFromInput && phase === 'abandoned') return 'abandoned';
     throw err;
   }
 }

@@ -4,7 +4,7 @@
  * (./reservation.ts) owns the state, issues the commands and raises what these refuse.
  */
 import { FailureType } from './failures';
-import type { PaymentEvent, WorkflowPhase } from './shared';
+import type { HoldFacts, PaymentEvent, WorkflowPhase } from './shared';
 
 /** Why a request is refused: the failure type the workflow raises, and its message. */
 export interface Refusal {
@@ -155,3 +155,28 @@ export function paymentEventEffect(event: Pick<PaymentEvent, 'type' | 'payment_i
 /** The window for a late payment's verdict, from the workflow's input (absent in workflows started before it was one). */
 export const latePaymentWindowMs = (fromInput: number | undefined): number =>
   typeof fromInput === 'number' && Number.isFinite(fromInput) && fromInput > 0 ? fromInput : DEFAULT_LATE_PAYMENT_WINDOW_MS;
+
+/** The hold's facts as the workflow keeps them: times in milliseconds since the epoch. */
+export interface HeldReservation {
+  holdDeadline: number;
+  showStart: number;
+  showEnd: number;
+  totalPrice: string;
+}
+
+const PRICE = /^\d+\.\d{2}$/;
+
+/**
+ * The hold's facts from the workflow's input, or null when they are absent or unusable (a start
+ * made by hand, or before they were an input): the workflow then reads them from the row first.
+ */
+export function heldFromInput(hold: Partial<HoldFacts> | undefined): HeldReservation | null {
+  if (!hold || typeof hold !== 'object') return null;
+  const time = (value: unknown): number => (typeof value === 'string' ? Date.parse(value) : Number.NaN);
+  const holdDeadline = time(hold.expiresAt);
+  const showStart = time(hold.showStartsAt);
+  const showEnd = time(hold.showEndsAt);
+  if (![holdDeadline, showStart, showEnd].every(Number.isFinite)) return null;
+  if (typeof hold.totalPrice !== 'string' || !PRICE.test(hold.totalPrice)) return null;
+  return { holdDeadline, showStart, showEnd, totalPrice: hold.totalPrice };
+}

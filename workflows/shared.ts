@@ -26,6 +26,21 @@ export interface ReservationWorkflowInput {
    * refund it; 24 hours when absent (as in workflows started before it was an input).
    */
   latePaymentWindowMs?: number;
+  /**
+   * The hold as the API inserted it, in the transaction that started this workflow: with these the
+   * workflow is `held` at once and reads the row only when it is first needed (patch
+   * `hold-facts-from-input`). Absent in workflows started before it was an input; those read the
+   * row first.
+   */
+  hold?: HoldFacts;
+}
+
+/** What the workflow needs from the reservation's row, as the API wrote it (ISO 8601 times, price as "12.50"). */
+export interface HoldFacts {
+  expiresAt: string;
+  showStartsAt: string;
+  showEndsAt: string;
+  totalPrice: string;
 }
 
 export interface ConfirmInput {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { conflict, type ApiError } from '../http/errors';
+import { lockSeats } from './holdStatements';
 import { rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
 
 /** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
@@ -42,7 +43,12 @@ export async function takenSeats(db: Knex | Knex.Transaction, showtimeId: number
  * Committed seats and the seats other holds have locked but not yet committed, in one round trip.
  * Raw SQL: pg_locks has no model.
  */
-export async function lookAtSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<{ taken: Set<number>; inFlight: Set<number> }> {
+export interface SeatsLook {
+  taken: Set<number>;
+  inFlight: Set<number>;
+}
+
+export async function lookAtSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<SeatsLook> {
   // The hold's per-seat locks are pg_try_advisory_xact_lock(showtime, seat): two int4 keys,
   // which pg_locks shows as classid and objid with objsubid 2.
   const { rows } = await db.raw<{ rows: { seat_id: string; committed: boolean }[] }>(
@@ -71,31 +77,30 @@ export async function claimBestAvailable(
   showtimeId: number,
   layout: readonly LayoutSeat[],
   req: BestAvailableRequest,
+  /** A look taken just before the transaction: the first choice is made from it, one round trip spared. */
+  firstLook?: SeatsLook,
 ): Promise<number[]> {
   for (let look = 0; look < LOOKS; look++) {
-    const { taken, inFlight } = await lookAtSeats(trx, showtimeId);
+    const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(trx, showtimeId);
     const busy = new Set([...taken, ...inFlight]);
     const candidates = rankCandidates(layout, busy, req);
     for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {
       if (candidate.seatIds.some((id) => busy.has(id))) continue;
-      const contended = (
-        await trx.raw<{ rows: { seat_id: number }[] }>(
-          'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
-          [candidate.seatIds, showtimeId],
-        )
-      ).rows.map((r) => r.seat_id);
-      if (contended.length) {
-        contended.forEach((id) => busy.add(id));
+      const locked = await lockSeats(trx, showtimeId, candidate.seatIds);
+      if (locked.contended.length) {
+        locked.contended.forEach((id) => busy.add(id));
         continue;
       }
-      // A hold may have committed these seats between the look and the locks; now that the
-      // locks are ours nobody else can, so one fresh read settles it (plain knex: no model instances on the hold path).
-      const committed = (await trx('reservation_seats')
-        .where({ showtime_id: showtimeId, is_active: true })
-        .whereIn('seat_id', candidate.seatIds)
-        .pluck('seat_id')) as number[];
-      if (committed.length === 0) return candidate.seatIds;
-      committed.forEach((id) => busy.add(id));
+      if (locked.committed.length) {
+        locked.committed.forEach((id) => busy.add(id));
+        continue;
+      }
+      // Taken out of service since the layout was read: not a choice.
+      if (locked.activeSeats < candidate.seatIds.length) {
+        candidate.seatIds.forEach((id) => busy.add(id));
+        continue;
+      }
+      return candidate.seatIds;
     }
     if (candidates.length === 0 && rankCandidates(layout, taken, req).length === 0) throw soldOut(req.quantity);
     // Every candidate was tried and taken: only in-flight seats are left to wait for.

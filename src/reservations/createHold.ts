@@ -7,23 +7,27 @@ import type { Config } from '../config';
 import type { AuthUser } from '../http/auth';
 import { ApiError, conflict, notFound, serviceUnavailable, unprocessable } from '../http/errors';
 import { fromCents, toCents } from '../money';
-import { claimBestAvailable, SeatsInFlight, seatsInFlightRefusal, waitedOut, type InFlightWait } from './claimBestAvailable';
+import { claimBestAvailable, SeatsInFlight, seatsInFlightRefusal, waitedOut, type InFlightWait, type SeatsLook } from './claimBestAvailable';
 import { isBestAvailable, seatCountOf, type HoldRequest } from './holdRequest';
 import { idempotentReservationId } from './idempotency';
-import { enforcePurchaseLimits } from './purchaseLimits';
-import { loadHoldShowtime } from './holdShowtime';
+import { breachOf, limitsNeedUsage, purchaseLimitKey, type LimitSubject } from './purchaseLimits';
+import { insertHoldRows, lockHold } from './holdStatements';
+import { loadHoldShowtime, type HoldShowtime } from './holdShowtime';
 import { readBestAvailable } from './readBestAvailable';
-import { checkExactSeats, readExactSeats } from './readExactSeats';
-import type { PricedLayoutSeat } from './seatLayout';
-import { lockReservation } from './reservationLock';
+import { checkExactSeats, readExactSeats, type ExactSeatRow } from './readExactSeats';
+import type { AuditoriumLayout, PricedLayoutSeat } from './seatLayout';
+import { claimedSeats, claimSeats } from './seatClaims';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
+import { cancelRolledBackHold } from './cancelRolledBackHold';
+import { holdFacts } from './holdFacts';
+import { startMayHaveLanded } from './startMayHaveLanded';
 import { loadReservationBody } from './reservations';
 import { serializeReservation, type ReservationBody, type ReservationRow } from './serialize';
 import { reservationSummary } from './summary';
 
 /**
  * How long the hold waits for Temporal before answering 503. Should a start land after the
- * deadline anyway, its workflow finds the rolled-back reservation missing and ends abandoned.
+ * deadline anyway, its run is asked to cancel (cancelRolledBackHold), and it ends abandoned.
  */
 const START_DEADLINE_MS = 5_000;
 
@@ -40,6 +44,8 @@ export interface HoldResult {
   /** True when an earlier request with the same Idempotency-Key already made this reservation. */
   replayed: boolean;
 }
+
+const seatsUnavailable = (seatIds: number[]): ApiError => conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: seatIds });
 
 /** Thrown inside the hold's transaction to roll it back when a twin request already made this reservation. */
 class IdempotentTwinCommitted extends Error {}
@@ -102,13 +108,21 @@ async function insertHoldWaiting(deps: HoldDeps, user: AuthUser, req: HoldReques
   }
 }
 
+/** The reads and checks that can refuse a hold without a transaction, then the transaction. */
 async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: string, wait: InFlightWait, idempotencyKey?: string): Promise<HoldResult> {
-  const { knex, temporal, config } = deps;
+  const { knex, config } = deps;
 
   const limitSubject = { userId: user.id, showtimeId: req.showtime_id, seats: seatCountOf(req), reservationId: id };
+  // A request with an Idempotency-Key may be the twin of the hold in flight: it waits for it
+  // inside the transaction, to answer alike, rather than being refused.
+  const refuseInFlight = !idempotencyKey;
+  if (!isBestAvailable(req) && refuseInFlight) {
+    const inFlight = claimedSeats(req.showtime_id, req.seat_ids);
+    if (inFlight.length) throw seatsUnavailable(inFlight);
+  }
   const [showtime, exactRead] = await Promise.all([
     loadHoldShowtime(knex, req.showtime_id),
-    isBestAvailable(req) ? undefined : readExactSeats(knex, config.purchaseLimits, req, limitSubject, !idempotencyKey),
+    isBestAvailable(req) ? undefined : readExactSeats(knex, config.purchaseLimits, req, limitSubject, refuseInFlight),
   ]);
   if (!showtime) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${req.showtime_id} does not exist`);
   // Exact seats are checked and priced now; best-available seats are chosen inside the
@@ -117,6 +131,39 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   if (showtime.starts_at.getTime() <= Date.now()) throw unprocessable('SHOWTIME_STARTED', 'This showtime has already started');
   const layout = isBestAvailable(req) ? await readBestAvailable(knex, config.purchaseLimits, req, limitSubject, showtime.auditorium_id, wait) : undefined;
 
+  let claim: { release: () => void } | undefined;
+  if (exact && refuseInFlight) {
+    const claimed = claimSeats(showtime.id, exact.map((seat) => seat.id));
+    if ('contended' in claimed) throw seatsUnavailable(claimed.contended);
+    claim = claimed;
+  }
+  try {
+    return await writeHold(deps, { user, req, id, idempotencyKey, showtime, exact, layout, limitSubject });
+  } finally {
+    claim?.release();
+  }
+}
+
+interface CheckedHold {
+  user: AuthUser;
+  req: HoldRequest;
+  id: string;
+  idempotencyKey?: string;
+  showtime: HoldShowtime;
+  /** The exact seats, checked; undefined for best available. */
+  exact?: ExactSeatRow[];
+  /** Best available's layout; undefined for exact seats. */
+  layout?: AuditoriumLayout & { look?: SeatsLook };
+  limitSubject: LimitSubject;
+}
+
+/**
+ * The hold's transaction: locks, inserts, the workflow start, the commit; and when the COMMIT
+ * itself failed, what actually happened.
+ */
+async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult> {
+  const { knex, temporal, config } = deps;
+  const { user, req, id, idempotencyKey, showtime, exact, layout, limitSubject } = hold;
   const baseCents = toCents(showtime.base_price);
   const priceOf = (seat: { price_modifier: string }) => fromCents(Math.max(0, baseCents + toCents(seat.price_modifier)));
   let priced: { seat: { id: number; row: string; number: number }; price: string }[] = (exact ?? []).map((seat) => ({ seat, price: priceOf(seat) }));
@@ -128,75 +175,69 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   // Errors thrown inside roll the transaction back; a failed COMMIT rejects this promise too,
   // which `await trx.commit()` would not (knex resolves it and rejects only executionPromise).
   let committing = false;
+  /** The started run, to settle a failed COMMIT with. */
+  let runId: string | undefined;
   let row: ReservationRow;
   try {
     row = await knex.transaction(async (trx) => {
-      // The workflow's first activity takes the same lock, so it waits for this commit or rollback.
-      await lockReservation(trx, id);
-      await enforcePurchaseLimits(trx, config.purchaseLimits, limitSubject);
+      const limits = config.purchaseLimits;
+      // The workflow takes the reservation's lock too when it first needs the row, so it waits for this commit or rollback.
+      const locks = await lockHold(trx, {
+        reservationId: id,
+        limitKey: limitsNeedUsage(limits) ? purchaseLimitKey(limitSubject) : null,
+        showtimeId: showtime.id,
+        seatIds: priced.map((p) => p.seat.id),
+      });
+      // Deleted since the read above: its FOR UPDATE made our row lock wait, which then read the row as it left it.
+      if (!locks.showtimeOk) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
       if (layout && isBestAvailable(req)) {
-        const chosen = await claimBestAvailable(trx, showtime.id, layout.seats, { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal });
+        const chosen = await claimBestAvailable(
+          trx,
+          showtime.id,
+          layout.seats,
+          { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal },
+          layout.look,
+        );
         const byId = new Map(layout.seats.map((seat) => [seat.id, seat]));
         priced = chosen.map((sid) => byId.get(sid) as PricedLayoutSeat).map((seat) => ({ seat, price: priceOf(seat) }));
       } else {
         // A seat that another hold is inserting right now is unavailable: answer at once rather than
         // wait on that transaction, which is itself waiting on Temporal. The unique index stays the
         // arbiter; these locks only spare the losers (and the pool) the wait.
-        const contended: number[] = (
-          await trx.raw<{ rows: { seat_id: number }[] }>(
-            'SELECT seat_id FROM unnest(?::int[]) AS seat_id WHERE NOT pg_try_advisory_xact_lock(?, seat_id)',
-            [priced.map((p) => p.seat.id), showtime.id],
-          )
-        ).rows.map((r) => r.seat_id);
-        if (contended.length) {
-          throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: contended.sort((a, b) => a - b) });
-        }
+        if (locks.contended.length) throw seatsUnavailable(locks.contended);
+        if (locks.activeSeats !== priced.length) throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
       }
       const seatIds = priced.map((p) => p.seat.id);
       total = fromCents(priced.reduce((sum, p) => sum + toCents(p.price), 0));
-      const inserted: ReservationRow[] = await trx('reservations')
-        .insert({
-          id,
-          user_id: user.id,
-          showtime_id: showtime.id,
-          status: 'held',
-          total_price: total,
-          hold_expires_at: holdExpiresAt,
-          idempotency_key: idempotencyKey ?? null,
-          workflow_id: workflowId,
-        })
-        .onConflict('id')
-        .ignore()
-        .returning('*');
+      const inserted = await insertHoldRows(trx, {
+        id,
+        userId: user.id,
+        showtimeId: showtime.id,
+        totalPrice: total,
+        holdExpiresAt,
+        idempotencyKey: idempotencyKey ?? null,
+        workflowId,
+        seats: priced.map((p) => ({ seatId: p.seat.id, price: p.price })),
+        usageOf: limitsNeedUsage(limits) ? limitSubject : null,
+      });
       // A concurrent request with the same Idempotency-Key got here first and has committed.
-      if (inserted.length === 0) throw new IdempotentTwinCommitted();
-      const held: number[] = await trx('reservation_seats')
-        .insert(priced.map((p) => ({ reservation_id: id, showtime_id: showtime.id, seat_id: p.seat.id, price_at_booking: p.price })))
-        .onConflict()
-        .ignore()
-        .returning('seat_id')
-        .then((rows: { seat_id: number }[]) => rows.map((r) => r.seat_id));
-      if (held.length < seatIds.length) {
-        const lost = seatIds.filter((sid) => !held.includes(sid)).sort((a, b) => a - b);
-        throw conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seat_ids: lost });
+      if (!inserted.reservation) throw new IdempotentTwinCommitted();
+      const breach = breachOf(limits, limitSubject, inserted.usage ?? { open_holds: 0, seats: 0 });
+      if (breach) throw breach;
+      if (inserted.held.length < seatIds.length) {
+        // Best available locked these seats before anyone could commit them, but a hold may have
+        // committed one between its look and its locks: choose again, from a fresh look.
+        if (isBestAvailable(req)) throw new SeatsInFlight();
+        const lost = seatIds.filter((sid) => !inserted.held.includes(sid)).sort((a, b) => a - b);
+        throw seatsUnavailable(lost);
       }
-      // The catalog may have changed since the checks above: a showtime deleted under the
-      // hold's feet (its FOR UPDATE made our foreign-key check wait for it) or a seat taken out
-      // of service. Re-read both now that our rows exist; one round trip.
-      const [{ showtime_ok: showtimeOk, active_seats: activeSeats }] = (
-        await trx.raw<{ rows: { showtime_ok: boolean | null; active_seats: number }[] }>(
-          `SELECT (SELECT NOT is_deleted FROM showtimes WHERE id = ?) AS showtime_ok,
-                  (SELECT count(*) FROM seats WHERE id = ANY(?) AND is_active AND NOT is_deleted) AS active_seats`,
-          [showtime.id, seatIds],
-        )
-      ).rows;
-      if (!showtimeOk) throw notFound('SHOWTIME_NOT_FOUND', `Showtime ${showtime.id} does not exist`);
-      if (Number(activeSeats) !== seatIds.length) throw unprocessable('SEAT_INACTIVE', 'Some of the seats went out of service');
       try {
-        await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
+        const started = await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => temporal.workflow.start(reservationWorkflow, {
           workflowId,
           taskQueue: config.temporal.taskQueue,
-          args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes }],
+          // The row's facts, so the workflow's first task runs no activity: it is held from here,
+          // and reads the row (under this transaction's lock) only when it first needs it.
+          args: [{ reservationId: id, cancellationCutoffMinutes: config.cancellationCutoffMinutes, hold: holdFacts(holdExpiresAt, showtime, total) }],
           // A run already going under this id was started by an attempt whose transaction rolled
           // back (a crash before its commit): it owns nothing, and it may already have decided
           // "abandoned". Replace it rather than adopt it, so this hold always has a live owner.
@@ -216,11 +257,15 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
             { key: searchAttributes.HoldExpiresAt, value: holdExpiresAt },
           ],
         }));
+        runId = started.firstExecutionRunId;
       } catch (err) {
+        // The start may have landed though its answer did not. Asked now, while this transaction
+        // still holds the hold's lock, so the request cannot reach a retry's run under the same id.
+        if (startMayHaveLanded(err)) await cancelRolledBackHold(temporal, id);
         throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
       }
       committing = true;
-      return inserted[0];
+      return inserted.reservation;
     });
   } catch (err) {
     if (err instanceof IdempotentTwinCommitted) {
@@ -231,7 +276,7 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
     if (!committing) throw err;
     // The COMMIT itself failed: the connection may have died before or after Postgres applied
     // it. Answer what actually happened, never a guess.
-    const committed = await settleAmbiguousCommit({ knex, temporal }, id);
+    const committed = await settleAmbiguousCommit({ knex, temporal }, id, runId);
     if (!committed) throw Object.assign(serviceUnavailable('The booking service is unavailable; nothing was held. Retry shortly.'), { cause: err });
     row = committed;
   }

@@ -34,6 +34,9 @@ export function usageColumns(s: LimitSubject): { sql: string; bindings: Knex.Raw
   };
 }
 
+/** The advisory lock that serializes one user's holds for one showtime while their limits are checked. */
+export const purchaseLimitKey = (s: Pick<LimitSubject, 'userId' | 'showtimeId'>): string => `purchase-limits:${s.userId}:${s.showtimeId}`;
+
 /** Whether any limit needs to know what the user already has (the per-showtime ones). */
 export const limitsNeedUsage = (limits: PurchaseLimits): boolean => Boolean(limits.openHoldsPerShowtime || limits.seatsPerShowtime);
 
@@ -72,21 +75,4 @@ export function breachOf(limits: PurchaseLimits, s: LimitSubject, raw: Usage): A
     return refusal('seats_per_showtime', limits.seatsPerShowtime, usage.seats, `At most ${limits.seatsPerShowtime} seats per user per showtime`);
   }
   return null;
-}
-
-/**
- * Inside the hold's transaction: serializes this user's holds for this showtime until commit,
- * so two concurrent requests cannot both see room for themselves, then checks the limits.
- */
-export async function enforcePurchaseLimits(trx: Knex.Transaction, limits: PurchaseLimits, s: LimitSubject): Promise<void> {
-  if (!limits.openHoldsPerShowtime && !limits.seatsPerShowtime) {
-    // Only a per-showtime limit counts what other requests hold: without one, nothing to serialize.
-    const breach = await purchaseLimitBreach(trx, limits, s);
-    if (breach) throw breach;
-    return;
-  }
-  // Raw SQL: an advisory lock, which no model expresses.
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`purchase-limits:${s.userId}:${s.showtimeId}`]);
-  const breach = await purchaseLimitBreach(trx, limits, s);
-  if (breach) throw breach;
 }

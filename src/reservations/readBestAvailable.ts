@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { canSeat } from './bestAvailable';
-import { lookAtSeats, seatsInFlightRefusal, soldOut, waitedOut, type InFlightWait } from './claimBestAvailable';
+import { lookAtSeats, seatsInFlightRefusal, soldOut, waitedOut, type InFlightWait, type SeatsLook } from './claimBestAvailable';
 import type { BestAvailableHold } from './holdRequest';
 import { breachOf, limitsNeedUsage, purchaseLimitBreach, usageColumns, type LimitSubject, type Usage } from './purchaseLimits';
 import { seatLayout, type AuditoriumLayout } from './seatLayout';
@@ -44,7 +44,7 @@ export async function readBestAvailable(
   subject: LimitSubject,
   auditoriumId: number,
   wait: InFlightWait,
-): Promise<AuditoriumLayout> {
+): Promise<AuditoriumLayout & { look: SeatsLook }> {
   const { free, usage } = await freeSeatsAndUsage(knex, limits, req, subject);
   const breach = usage ? breachOf(limits, subject, usage) : await purchaseLimitBreach(knex, limits, subject);
   if (breach) throw breach;
@@ -52,8 +52,10 @@ export async function readBestAvailable(
   const layout = await seatLayout(knex, auditoriumId);
   const party = { quantity: req.quantity, seatType: req.seat_type, together: req.together };
   for (let attempt = 0; ; attempt++) {
-    const { taken, inFlight } = await lookAtSeats(knex, req.showtime_id);
-    if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return layout;
+    const look = await lookAtSeats(knex, req.showtime_id);
+    const { taken, inFlight } = look;
+    // The transaction chooses from this look first: its locks and its insert decide, a look only ranks.
+    if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return { ...layout, look };
     if (!canSeat(layout.seats, taken, party)) throw soldOut(req.quantity);
     if (waitedOut(wait)) throw seatsInFlightRefusal();
     await sleep(backoffMs(attempt));

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { reservationWorkflowId } from '../../workflows/shared';
 import { Reservation, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
+import { cancelRolledBackHold } from './cancelRolledBackHold';
 import { lockReservation } from './reservationLock';
 
 /** How long the hold keeps asking Postgres whether its failed COMMIT took effect. */
@@ -14,10 +14,13 @@ const SETTLE_RETRY_MS = 250;
  * transaction either way, so the row's presence is then the truth: the row when it committed,
  * null when it did not. The workflow decides the same way, under the same lock.
  *
- * Should Postgres stay unreachable past the deadline, the hold's workflow is asked to cancel:
- * it releases whatever may have been held, so the caller's 503 ("nothing was held") stays true.
+ * When the row is missing, the workflow's run (`runId`, the start's) is asked to cancel: held
+ * from its input, it would otherwise stay live until the hold's deadline; asked, it reads the
+ * row now and ends `abandoned`. Should Postgres stay unreachable past the deadline, it is asked
+ * the same: it releases whatever may have been held, so the caller's 503 ("nothing was held")
+ * stays true.
  */
-export async function settleAmbiguousCommit(deps: { knex: Knex; temporal: Client }, reservationId: string): Promise<ReservationRow | null> {
+export async function settleAmbiguousCommit(deps: { knex: Knex; temporal: Client }, reservationId: string, runId?: string): Promise<ReservationRow | null> {
   const deadline = Date.now() + SETTLE_DEADLINE_MS;
   for (;;) {
     try {
@@ -27,15 +30,13 @@ export async function settleAmbiguousCommit(deps: { knex: Knex; temporal: Client
         await lockReservation(trx, reservationId);
         return Reservation.query(trx).findById(reservationId).select(RESERVATION_COLUMNS);
       });
-      return row ?? null;
+      if (row) return row;
+      break;
     } catch {
       if (Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS));
     }
   }
-  await deps.temporal.workflow
-    .getHandle(reservationWorkflowId(reservationId))
-    .cancel()
-    .catch(() => undefined);
+  await cancelRolledBackHold(deps.temporal, reservationId, runId);
   return null;
 }

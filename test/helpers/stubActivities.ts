@@ -22,6 +22,8 @@ export interface StubReservationOptions {
   seatsFreeLate?: boolean;
   /** What the provider says when asked about a payment before an expiry (default `pending`). */
   providerSays?: PaymentVerdict;
+  /** How long reading the row takes (the lock wait), so messages can arrive while it runs. */
+  findMs?: number;
 }
 
 /**
@@ -54,12 +56,14 @@ export class StubActivities {
     string,
     { snapshot: ReservationSnapshot; charges: ChargeAnswer[]; releaseMs: number; seatsFreeLate: boolean; providerSays: PaymentVerdict }
   >();
+  /** Kept apart from the rows: a removed row still takes its time to be found missing. */
+  private readonly findMs = new Map<string, number>();
   private readonly callsByReservation = new Map<string, ActivityCall[]>();
   private readonly reservationOfPayment = new Map<string, string>();
   private paymentCount = 0;
 
-  /** A held reservation the workflow will find. */
-  add(reservationId: string, opts: StubReservationOptions): void {
+  /** A held reservation the workflow will find; its snapshot, for the workflow's input. */
+  add(reservationId: string, opts: StubReservationOptions): ReservationSnapshot {
     const now = Date.now();
     this.reservations.set(reservationId, {
       snapshot: {
@@ -78,6 +82,13 @@ export class StubActivities {
       seatsFreeLate: opts.seatsFreeLate ?? true,
       providerSays: opts.providerSays ?? 'pending',
     });
+    if (opts.findMs) this.findMs.set(reservationId, opts.findMs);
+    return (this.reservations.get(reservationId) as { snapshot: ReservationSnapshot }).snapshot;
+  }
+
+  /** The row is gone, as when the API's transaction rolled back: the workflow finds nothing. */
+  remove(reservationId: string): void {
+    this.reservations.delete(reservationId);
   }
 
   calls(reservationId: string): ActivityCall[] {
@@ -97,6 +108,8 @@ export class StubActivities {
   readonly activities: WorkflowActivities = {
     findReservation: async (reservationId) => {
       this.record(reservationId, 'findReservation', [reservationId]);
+      const findMs = this.findMs.get(reservationId);
+      if (findMs) await new Promise((resolve) => setTimeout(resolve, findMs));
       return this.reservations.get(reservationId)?.snapshot ?? null;
     },
     markPaymentPending: async (reservationId, paymentId) => this.record(reservationId, 'markPaymentPending', [reservationId, paymentId]),

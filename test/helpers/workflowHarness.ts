@@ -10,9 +10,18 @@ export type ReservationHandle = WorkflowHandle<typeof reservationWorkflow>;
 export interface WorkflowHarness {
   client: Client;
   stubs: StubActivities;
-  /** Adds a held reservation to the stubs and starts its workflow. */
+  /**
+   * Adds a held reservation to the stubs and starts its workflow with the hold's facts in its
+   * input, as the API does; `factsInInput: false` starts it as workflows started before that
+   * were, and `rowMissing` leaves the stubs without the row (a hold whose transaction rolled back).
+   */
   start(
-    opts: StubReservationOptions & Partial<Omit<ReservationWorkflowInput, 'reservationId'>> & { workflowTaskTimeout?: WorkflowStartOptions['workflowTaskTimeout'] },
+    opts: StubReservationOptions &
+      Partial<Omit<ReservationWorkflowInput, 'reservationId' | 'hold'>> & {
+        workflowTaskTimeout?: WorkflowStartOptions['workflowTaskTimeout'];
+        factsInInput?: boolean;
+        rowMissing?: boolean;
+      },
   ): Promise<{ id: string; handle: ReservationHandle }>;
   close(): Promise<void>;
 }
@@ -40,14 +49,23 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
   return {
     client,
     stubs,
-    async start({ cancellationCutoffMinutes = 60, latePaymentWindowMs, workflowTaskTimeout, ...reservation }) {
+    async start({ cancellationCutoffMinutes = 60, latePaymentWindowMs, workflowTaskTimeout, factsInInput = true, rowMissing = false, ...reservation }) {
       const id = randomUUID();
-      stubs.add(id, reservation);
+      const row = stubs.add(id, reservation);
+      if (rowMissing) stubs.remove(id);
+      const hold = { expiresAt: row.hold_expires_at, showStartsAt: row.show_starts_at, showEndsAt: row.show_ends_at as string, totalPrice: row.total_price };
       const handle = await client.workflow.start<typeof reservationWorkflow>('reservationWorkflow', {
         taskQueue,
         workflowId: reservationWorkflowId(id),
         ...(workflowTaskTimeout === undefined ? {} : { workflowTaskTimeout }),
-        args: [{ reservationId: id, cancellationCutoffMinutes, ...(latePaymentWindowMs === undefined ? {} : { latePaymentWindowMs }) }],
+        args: [
+          {
+            reservationId: id,
+            cancellationCutoffMinutes,
+            ...(latePaymentWindowMs === undefined ? {} : { latePaymentWindowMs }),
+            ...(factsInInput ? { hold } : {}),
+          },
+        ],
       });
       return { id, handle };
     },

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench:api-cpu`: where the CPU goes, request kind by kind. Each kind is sent PROBE_N
+ * times (after 50 to warm up) by PROBE_C concurrent clients, and every process's CPU time (from
+ * /proc) is divided by PROBE_N: the API, the worker, the Temporal server, every `postgres`
+ * process on the machine (so other databases' work counts too: run it on a quiet machine), and
+ * this client. Kinds (PROBE_KINDS): healthz, me (auth and one read), refusal (an exact seat
+ * already sold), hold (a free seat), start (a plain workflow start, the floor) and startsa (the
+ * same with the hold's memo and search attributes). PROBE_PERF=dir records each kind with
+ * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
+ * frames); PROBE_NO_TRIGGERS=1 disables the reservation tables' triggers, to price them;
+ * PROBE_API_PROCESSES=n measures an API of n processes.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Cleanup, cpuMs, startBenchStack } from './stack';
+import { createBenchShowtime, createUsers, sellSeats } from './fixtures';
+import { httpClient } from './http';
+import { noopWorkflow } from './workflows/noop';
+import { searchAttributes } from '../workflows/shared';
+import { treeCpuMs } from './scenarios/premiere';
+
+function pidsNamed(name: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/comm`, 'utf8').trim() === name) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+const sumCpu = (pids: number[]) => pids.reduce((s, p) => { try { return s + cpuMs(p); } catch { return s; } }, 0);
+
+async function main() {
+  const cleanup = new Cleanup();
+  process.once('SIGINT', () => void cleanup.run().then(() => process.exit(1)));
+  try {
+    const apiEnv: Record<string, string> = { API_PROCESSES: process.env.PROBE_API_PROCESSES ?? '1' };
+    const stack = await startBenchStack({ cleanup, holdTtlSeconds: 600 });
+    const api = process.env.PROBE_API_PROCESSES ? await stack.startApi(600, apiEnv) : stack.api;
+    const http = httpClient(api.baseUrl);
+    const users = await createUsers(stack.knex, stack.jwtSecret, 50);
+    const st = await createBenchShowtime(stack.knex, 2000);
+    await sellSeats(stack.knex, st.id, st.seatIds.slice(0, 10), users[0].id);
+    let next = 10;
+    const run = Date.now().toString(36);
+    let uniq = 0;
+    const n = Number(process.env.PROBE_N ?? 400);
+    const conc = Number(process.env.PROBE_C ?? 10);
+    const kinds: Record<string, (i: number) => Promise<number>> = {
+      healthz: async () => (await http.get('/healthz')).status,
+      me: async (i) => (await http.get('/api/v1/auth/me', users[i % users.length].token)).status,
+      refusal: async (i) => (await http.post('/api/v1/reservations', { showtime_id: st.id, seat_ids: [st.seatIds[i % 10]] }, users[i % users.length].token)).status,
+      start: async () => {
+        await stack.client.workflow.start(noopWorkflow, { workflowId: `probe-noop-${run}-${uniq++}`, taskQueue: stack.taskQueue, args: [600_000] });
+        return 0;
+      },
+      startsa: async () => {
+        await stack.client.workflow.start(noopWorkflow, {
+          workflowId: `probe-noopsa-${run}-${uniq++}`,
+          taskQueue: stack.taskQueue,
+          args: [600_000],
+          staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
+          memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
+          typedSearchAttributes: [
+            { key: searchAttributes.ReservationStatus, value: 'held' },
+            { key: searchAttributes.ShowtimeId, value: 1 },
+            { key: searchAttributes.UserId, value: 1 },
+            { key: searchAttributes.HoldExpiresAt, value: new Date() },
+          ],
+        });
+        return 0;
+      },
+      hold: async (i) => {
+        const seat = st.seatIds[next++];
+        return (await http.post('/api/v1/reservations', { showtime_id: st.id, seat_ids: [seat] }, users[i % users.length].token)).status;
+      },
+    };
+    if (process.env.PROBE_NO_TRIGGERS) {
+      for (const t of ['reservations', 'reservation_seats']) await stack.knex.raw(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
+    }
+    const only = (process.env.PROBE_KINDS ?? 'healthz,me,refusal,hold').split(',');
+    for (const kind of only) {
+      const run = kinds[kind];
+      // warm-up
+      for (let i = 0; i < 50; i++) await run(i);
+      await new Promise((r) => setTimeout(r, 1500));
+      const pg = pidsNamed('postgres');
+      const before = { api: treeCpuMs(api.proc.pid), worker: cpuMs(stack.worker.pid), temporal: sumCpu(stack.temporalPids), pg: sumCpu(pg), self: process.cpuUsage() };
+      const perf = process.env.PROBE_PERF
+        ? spawn('perf', ['record', '-F', '999', '-g', '-p', String(api.proc.pid), '-o', `${process.env.PROBE_PERF}/${kind}.perf.data`], { stdio: 'ignore' })
+        : undefined;
+      const t0 = Date.now();
+      const statuses = new Map<number, number>();
+      let i = 0;
+      await Promise.all(Array.from({ length: conc }, async () => {
+        while (i < n) {
+          const s = await run(i++);
+          statuses.set(s, (statuses.get(s) ?? 0) + 1);
+        }
+      }));
+      const wall = Date.now() - t0;
+      if (perf) {
+        perf.kill('SIGINT');
+        await new Promise((r) => perf.once('exit', r));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      const self = process.cpuUsage(before.self);
+      const per = (x: number) => (x / n).toFixed(2);
+      console.log(
+        `${kind.padEnd(8)} n=${n} c=${conc} ${(n / (wall / 1000)).toFixed(0)}/s statuses=${JSON.stringify([...statuses])} CPU ms/op: api ${per(treeCpuMs(api.proc.pid) - before.api)} worker ${per(cpuMs(stack.worker.pid) - before.worker)} temporal ${per(sumCpu(stack.temporalPids) - before.temporal)} pg ${per(sumCpu(pg) - before.pg)} client ${per((self.user + self.system) / 1000)}`,
+      );
+    }
+  } finally {
+    await cleanup.run();
+  }
+}
+void main();
