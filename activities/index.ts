@@ -4,6 +4,7 @@ import { createReservationActivities } from './reservations';
 import { createPaymentActivities } from './payments';
 import { createMaintenanceActivities } from './maintenance';
 import { createTicketActivities } from './tickets';
+import { createBookingActivities } from './booking';
 import { createHoldExtensionActivities } from './holdExtension';
 import { createLatePaymentActivities } from './latePayment';
 import { createPaymentStatusActivities } from './paymentStatus';
@@ -25,6 +26,7 @@ export function createActivities({ knex, paymentProvider, ticketKeys, webhooks =
     ...createPaymentActivities(knex, paymentProvider),
     ...createMaintenanceActivities(knex),
     ...createTicketActivities(knex, ticketKeys),
+    ...createBookingActivities(knex, ticketKeys),
     ...createHoldExtensionActivities(knex),
     ...createLatePaymentActivities(knex),
     ...createPaymentStatusActivities(paymentProvider),

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Reservation, ReservationSeat, type Showtime } from '../src/db/models';
 import { lockReservation } from '../src/reservations/reservationLock';
 import { FailureType } from '../workflows/failures';
-import { HOLD_STATUSES, OPEN_STATUSES, type ReservationStatus } from '../workflows/statuses';
+import { confirmReservationRow } from './booking';
+import { HOLD_STATUSES, type ReservationStatus } from '../workflows/statuses';
 
 export interface ReservationSnapshot {
   reservation_id: string;
@@ -76,22 +77,7 @@ export function createReservationActivities(knex: Knex) {
 
     /** Turns the hold into a booking. Returns when it was confirmed (the first time, on a retry). */
     async confirmSeats(reservationId: string, paymentId: string): Promise<string> {
-      const [row] = await Reservation.query(knex)
-        .where({ id: reservationId })
-        .modify('inStatuses', OPEN_STATUSES)
-        .patch({
-          status: 'confirmed',
-          confirmed_at: knex.raw('coalesce(confirmed_at, now())'),
-          payment_id: paymentId,
-          payment_error: null,
-          updated_at: knex.fn.now(),
-        })
-        .returning('confirmed_at');
-      if (!row) {
-        throw ApplicationFailure.nonRetryable(`Reservation ${reservationId} can no longer be confirmed`, FailureType.InvalidState);
-      }
-      // Set by the coalesce(..., now()) above: never null here.
-      return (row.confirmed_at as Date).toISOString();
+      return (await confirmReservationRow(knex, reservationId, paymentId)).confirmedAt;
     },
 
     /** Gives the seats back and records the final status, in one transaction. Returns when. */

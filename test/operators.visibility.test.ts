@@ -176,13 +176,14 @@ describe('operators: finding and steering bookings through Temporal', () => {
     const handle = stack.client.workflow.getHandle(booking.workflow_id);
     const history = await handle.fetchHistory();
     const { EventType } = temporal.api.enums.v1;
-    const scheduled = (history.events ?? []).find(
-      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'chargePayment',
+    // The charge is a local activity (patch charge-as-local-activity): its failure is on its marker.
+    const charge = (history.events ?? []).find(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED &&
+        e.markerRecordedEventAttributes?.markerName === 'core_local_activity' &&
+        JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data ?? []).toString()).activity_type === 'chargePayment',
     );
-    const failed = (history.events ?? []).find(
-      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED && String(e.activityTaskFailedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
-    );
-    expect(failed?.activityTaskFailedEventAttributes?.failure).toMatchObject({
+    expect(charge?.markerRecordedEventAttributes?.failure).toMatchObject({
       message: 'Your card was declined.',
       applicationFailureInfo: { type: 'PaymentDeclined', nonRetryable: true },
     });

@@ -70,8 +70,12 @@ describe('replaying recorded reservation histories', () => {
       'facts-from-input-abandoned-at-deadline',
       'facts-from-input-abandoned-on-cancellation-request',
     ];
+    // Issue 21, "Confirm" (patched: charge-as-local-activity, confirm-and-issue-tickets-together): the charge as a local
+    // activity, declined then made, and the booking confirmed with its tickets in one step, by a confirm or a webhook
+    // (recorded by test/reservations.confirmPath.test.ts; the paths above are the recordings from before).
+    const issue21Confirm = ['confirmed-charged-locally-with-tickets', 'declined-then-confirmed-charged-locally', 'async-payment-confirmed-with-tickets-together'];
     expect(current.map((f) => f.replace('.json', '')).sort()).toEqual(
-      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21].sort(),
+      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21, ...issue21Confirm].sort(),
     );
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());

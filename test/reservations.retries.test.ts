@@ -25,7 +25,7 @@ describe('activities that fail transiently are retried and the reservation still
 
   it('a database connection dropped in the middle of an activity: the activity is retried, the booking confirmed', async () => {
     const { user, reservation } = await hold();
-    // Hold the reservation's row lock so confirmSeats blocks mid-query, then kill its connection.
+    // Hold the reservation's row lock so the confirm's database step blocks mid-query, then kill its connection.
     // (NO KEY UPDATE, so the payment row's foreign-key check is not blocked as well.)
     const blocker = await stack.knex.transaction();
     await blocker('reservations').where({ id: reservation.id }).forNoKeyUpdate().first('id');
@@ -44,11 +44,11 @@ describe('activities that fail transiently are retried and the reservation still
     expect(res.body.status).toBe('confirmed');
     expect(await chargeCount(stack.knex, reservation.id)).toBe(1);
     const history = await stack.client.workflow.getHandle(reservation.workflow_id).fetchHistory();
-    // confirmSeats runs as a local activity: its marker records the attempt that succeeded.
+    // The confirm's database step (confirmBooking) runs as a local activity: its marker records the attempt that succeeded.
     const confirmAttempts = (history.events ?? [])
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data ?? []).toString()))
-      .filter((m: { activity_type: string }) => m.activity_type === 'confirmSeats')
+      .filter((m: { activity_type: string }) => m.activity_type === 'confirmBooking')
       .map((m: { attempt: number }) => m.attempt);
     expect(confirmAttempts).toEqual([2]);
   });

@@ -55,7 +55,7 @@ describe('two API processes and two workers', () => {
     workers.push(await startWorkerProcess(stack.config));
 
     // Hold the row (not its key, so the payment row can still reference it): the confirm's
-    // confirmSeats step, after the charge, waits on it inside worker A.
+    // confirmBooking step, after the charge, waits on it inside worker A.
     const stalled = await confirmStalledOnRow(stack.knex, id, () => b().post(`/reservations/${id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token }), 30_000);
     expect(await chargeCount(stack.knex, id)).toBe(1);
 

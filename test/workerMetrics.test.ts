@@ -23,3 +23,21 @@ describe('worker metrics: refunds the provider refused for good', () => {
     expect(await count()).toBe(1);
   });
 });
+
+describe('worker metrics: reservation outcomes', () => {
+  const metrics = createWorkerMetrics();
+  const confirmed = async () => (await metrics.outcomes.get()).values.find((v) => v.labels.outcome === 'confirmed')?.value;
+  const run = (activityType: string, result: unknown) =>
+    (outcomeInterceptor(metrics)({ info: { activityType } } as unknown as Context).inbound as ActivityInboundCallsInterceptor).execute!(
+      { args: ['r', 'p'], headers: {} } as unknown as ActivityExecuteInput,
+      () => Promise.resolve(result),
+    );
+
+  it('counts a booking confirmed by either confirm step: confirmSeats (older workflows) or confirmBooking', async () => {
+    expect(await confirmed()).toBe(0);
+    await run('confirmSeats', new Date().toISOString());
+    await run('confirmBooking', { confirmedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), expiresAt: new Date().toISOString(), ticketIds: [] });
+    await run('issueTickets', []);
+    expect(await confirmed()).toBe(2);
+  });
+});

@@ -39,7 +39,7 @@ describe('cancelling a reservation workflow', () => {
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'confirmed', tickets_issued: [`ticket-${id}`], tickets_revoked: [] });
     await handle.executeUpdate(cancelUpdate, { args: [{}] });
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'cancelled', tickets_issued: [`ticket-${id}`], tickets_revoked: [`ticket-${id}`] });
-    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'issueTickets', 'refundPayment', 'releaseSeats', 'revokeTickets']);
+    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmBooking', 'refundPayment', 'releaseSeats', 'revokeTickets']);
   });
 
   it('revokes nothing when a hold without tickets is cancelled', async () => {
@@ -66,7 +66,7 @@ describe('cancelling a reservation workflow', () => {
     await confirm(handle);
     expect(await handle.result()).toBe('completed');
     expect(Date.now()).toBeGreaterThanOrEqual(endsAt);
-    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'issueTickets', 'completeReservation']);
+    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmBooking', 'completeReservation']);
   });
 
   it('records why a cancel signal was refused and changes nothing', async () => {

@@ -43,7 +43,7 @@ describe('a hold whose facts come in its input', () => {
 
     // The first message reads the row, once, and then goes on as it always did.
     expect(await confirm(handle)).toMatchObject({ status: 'confirmed' });
-    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmSeats', 'issueTickets']);
+    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'confirmBooking']);
     await handle.executeUpdate(cancelUpdate, { args: [{}] });
     expect(localActivities(await handle.fetchHistory()).filter((t) => t === 'findReservation')).toHaveLength(1);
   });

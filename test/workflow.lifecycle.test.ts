@@ -102,8 +102,7 @@ describe('asking the provider before a pending hold expires', () => {
       'markPaymentPending',
       'askPaymentStatus',
       'recordPaymentOutcome',
-      'confirmSeats',
-      'issueTickets',
+      'confirmBooking',
     ]);
     expect(releasesOf(id)).toEqual([]);
     await handle.terminate('test over');

@@ -50,7 +50,7 @@ describe('the reservation workflow with payments', () => {
     expect(pending.status).toBe('pending_payment');
     await handle.signal(paymentSignal, { event_id: `evt_${id}`, type: 'payment_intent.succeeded', payment_id: pending.payment_id, amount: '21.00' });
     await eventually(async () => (await statusOf(handle)) === 'confirmed', 10_000);
-    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'markPaymentPending', 'recordPaymentOutcome', 'confirmSeats', 'issueTickets']);
+    expect(h.stubs.names(id)).toEqual(['findReservation', 'chargePayment', 'markPaymentPending', 'recordPaymentOutcome', 'confirmBooking']);
     await handle.executeUpdate(cancelUpdate, { args: [{}] });
   });
 

@@ -48,7 +48,18 @@ export interface ConfirmInput {
 }
 
 export type ConfirmResult =
-  | { status: 'confirmed'; payment_id: string; confirmed_at: string }
+  | {
+      status: 'confirmed';
+      payment_id: string;
+      confirmed_at: string;
+      /**
+       * The row as the confirm left it (its `updated_at` and `hold_expires_at`), so the API
+       * answers without reading it again. Absent from confirms on the
+       * two-step path (workflows from before the confirm-and-issue-tickets-together patch).
+       */
+      updated_at?: string;
+      expires_at?: string;
+    }
   | { status: 'pending_payment'; payment_id: string };
 
 export interface CancelInput {

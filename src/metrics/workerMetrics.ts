@@ -37,7 +37,8 @@ export function createWorkerMetrics(): WorkerMetrics {
 
 /** What a successful activity says about its reservation, if anything. */
 function outcomeOf(activityType: string, args: readonly unknown[], result: unknown): WorkerReservationOutcome | undefined {
-  if (activityType === 'confirmSeats') return 'confirmed';
+  // The confirm's database step: one of them since the confirm-and-issue-tickets-together patch.
+  if (activityType === 'confirmSeats' || activityType === 'confirmBooking') return 'confirmed';
   // A late payment that took its seats back is a booking too.
   if (activityType === 'retakeSeats' && (result as RetakeOutcome | undefined)?.outcome === 'confirmed') return 'confirmed';
   if (activityType === 'releaseSeats') return (args[0] as ReleaseSeatsInput | undefined)?.outcome;

@@ -96,7 +96,7 @@ describe('Postgres unreachable for a while, then back', () => {
     const retried = await hold(longApi, sRetry);
     const inFlight = await hold(longApi, sInFlight);
 
-    // A confirm caught mid-flight: the charge is done and recorded, confirmSeats waits on a row lock.
+    // A confirm caught mid-flight: the charge is done and recorded, confirmBooking waits on a row lock.
     const blocker = await stack.knex.transaction();
     blocker.executionPromise.catch(() => undefined);
     await blocker('reservations').where({ id: inFlight.id }).forNoKeyUpdate().first('id');
@@ -136,7 +136,7 @@ describe('Postgres unreachable for a while, then back', () => {
     expect(health.ms).toBeLessThan(10_000);
 
     // The short hold's timer fires while Postgres is down; its release, like the in-flight
-    // confirmSeats, fails and is retried with backoff (200 ms doubling): a few seconds past the
+    // confirmBooking, fails and is retried with backoff (200 ms doubling): a few seconds past the
     // deadline it has failed several times. The history shows the attempts afterwards.
     const waitUntil = Date.parse(expiring.expires_at) + 4000;
     if (Date.now() < waitUntil) await new Promise((r) => setTimeout(r, waitUntil - Date.now()));
@@ -145,8 +145,9 @@ describe('Postgres unreachable for a while, then back', () => {
     postgres = await startPostgres();
     stoppedByTest = false;
 
-    // The confirm that was in flight had been accepted by its workflow, so its answer is never a
-    // 503 ("nothing changed"): its result (200), or 202 when the result came too late to wait for.
+    // The confirm that was in flight had reached its workflow (the charge made, the booking step
+    // retrying), so its answer is never a 503 ("nothing changed"): its result (200), or 202 when
+    // the result came too late to wait for.
     const inFlightAnswer = await inFlightConfirm;
     expect([200, 202]).toContain(inFlightAnswer.status);
     await waitForStatus(api, token, inFlight.id, 'confirmed', 30_000);
@@ -158,7 +159,7 @@ describe('Postgres unreachable for a while, then back', () => {
     // The status is visible as soon as the step's transaction commits; its marker joins the history
     // when the workflow task completes, a moment later on a loaded machine.
     const [confirmAttempts, releaseAttempts] = await Promise.all([
-      eventually(async () => { const a = await successfulAttempts(inFlight.workflow_id, 'confirmSeats'); return a.length > 0 && a; }, 30_000),
+      eventually(async () => { const a = await successfulAttempts(inFlight.workflow_id, 'confirmBooking'); return a.length > 0 && a; }, 30_000),
       eventually(async () => { const a = await successfulAttempts(expiring.workflow_id, 'releaseSeats'); return a.length > 0 && a; }, 30_000),
     ]);
     expect(confirmAttempts).toHaveLength(1);

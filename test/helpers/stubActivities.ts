@@ -34,6 +34,7 @@ export type WorkflowActivities = Pick<
   Activities,
   'findReservation' | 'markPaymentPending' | 'markHeldAgain' | 'confirmSeats' | 'releaseSeats' | 'completeReservation' | 'chargePayment' | 'recordPaymentOutcome' | 'refundPayment'
   | 'issueTickets'
+  | 'confirmBooking'
   | 'revokeTickets'
   | 'extendHold'
   | 'retakeSeats'
@@ -147,6 +148,11 @@ export class StubActivities {
     issueTickets: async (reservationId) => {
       this.record(reservationId, 'issueTickets', [reservationId]);
       return [`ticket-${reservationId}`];
+    },
+    confirmBooking: async (reservationId, paymentId) => {
+      this.record(reservationId, 'confirmBooking', [reservationId, paymentId]);
+      const now = new Date().toISOString();
+      return { confirmedAt: now, updatedAt: now, expiresAt: now, ticketIds: [`ticket-${reservationId}`] };
     },
     revokeTickets: async (reservationId) => {
       this.record(reservationId, 'revokeTickets', [reservationId]);

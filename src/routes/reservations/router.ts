@@ -90,6 +90,26 @@ export function reservationsRouter(deps: AppDeps): Router {
   }
 
   /**
+   * The booking as a read after the confirm would show it, built from the read before it and the
+   * Update's result, without a second trip to Postgres. Only for a hold this request found held,
+   * whose workflow reported the row's `updated_at` and the hold's expiry: the confirm writes
+   * nothing else (status, payment, error cleared, confirmed_at), and an extension since the first
+   * read moved only the expiry. Otherwise (an idempotent retry, an older workflow) null: read it.
+   */
+  function confirmedRow(reservation: ReservationBody, result: ConfirmResult): ReservationBody | null {
+    if (reservation.status !== 'held' || result.status !== 'confirmed' || !result.updated_at || !result.expires_at) return null;
+    return {
+      ...reservation,
+      status: 'confirmed',
+      payment_id: result.payment_id,
+      payment_error: null,
+      confirmed_at: result.confirmed_at,
+      expires_at: result.expires_at,
+      updated_at: result.updated_at,
+    };
+  }
+
+  /**
    * An Update whose result is not known yet: accepted but late, or sent while Temporal was failing
    * (it may still be delivered). 202 says exactly that: taken for processing, outcome to be read.
    */
@@ -143,6 +163,11 @@ export function reservationsRouter(deps: AppDeps): Router {
     const result = delivery.result;
     ctx.status = result.status === 'confirmed' ? 200 : 202;
     ctx.state.reservationOutcome = result.status;
+    const known = confirmedRow(reservation, result);
+    if (known) {
+      ctx.body = known;
+      return;
+    }
     ctx.body = await afterUpdate(reservation, {
       status: result.status,
       payment_id: result.payment_id,
