@@ -115,7 +115,11 @@ describe('the confirm path', () => {
     expect(res.body).toEqual((await api.get(`/reservations/${reservation.id}`, { token: user.token })).body);
     await handle.signal(paymentSignal, { event_id: `evt_${reservation.id}`, type: 'payment_intent.succeeded', payment_id: res.body.payment_id });
     await waitForStatus(api, user.token, reservation.id, 'confirmed');
-    const steps = await stepsOf(handle);
+    // The row says confirmed at the step's COMMIT; its marker joins the history when the workflow task completes, a moment later.
+    const steps = await eventually(async () => {
+      const now = await stepsOf(handle);
+      return now.local.includes('confirmBooking') ? now : undefined;
+    });
     expect(steps.local.slice(-3)).toEqual(['markPaymentPending', 'recordPaymentOutcome', 'confirmBooking']);
     expect(await stack.knex('tickets').where({ reservation_id: reservation.id }).pluck('id')).toHaveLength(2);
     await recordHistory(handle, 'async-payment-confirmed-with-tickets-together');
