@@ -47,12 +47,15 @@ describe('a worker killed in the middle of the charge', () => {
     expect(await stack.knex('tickets').where({ reservation_id: id }).pluck('id')).toHaveLength(reservation.seats.length);
 
     // The history holds the charge once, as a local activity's marker, written by the new worker.
-    const events = (await stack.client.workflow.getHandle(reservation.workflow_id).fetchHistory()).events ?? [];
+    // The row says confirmed at the booking's COMMIT; the markers join the history when that workflow task completes.
+    const { events, charges } = await eventually(async () => {
+      const all = (await stack.client.workflow.getHandle(reservation.workflow_id).fetchHistory()).events ?? [];
+      const markers = all
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+        .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data ?? []).toString()) as { activity_type: string });
+      return markers.some((m) => m.activity_type === 'confirmBooking') ? { events: all, charges: markers.filter((m) => m.activity_type === 'chargePayment') } : undefined;
+    });
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-    const charges = events
-      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
-      .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data ?? []).toString()) as { activity_type: string })
-      .filter((m) => m.activity_type === 'chargePayment');
     expect(charges).toHaveLength(1);
     // The killed worker's task was lost (timed out) and run again.
     expect(events.some((e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes)).toBe(true);
