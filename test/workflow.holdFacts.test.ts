@@ -4,7 +4,7 @@ import { FailureType } from '../workflows/failures';
 import { cancelSignal, cancelUpdate, confirmUpdate, extendUpdate, paymentSignal, stateQuery } from '../workflows/shared';
 import { afterFirstTask, localActivities, workBeforeFirstMessage } from './helpers/firstTask';
 import { eventually } from './helpers/reservations';
-import { startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
+import { refusalOf, startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
 
 /**
  * The hold path's workflow (patch hold-facts-from-input), on the real dev server with stub
@@ -21,15 +21,6 @@ afterAll(() => h.close());
 
 const confirm = (handle: ReservationHandle) => handle.executeUpdate(confirmUpdate, { args: [{ payment_method: 'pm_card_visa' }] });
 const extend = (handle: ReservationHandle) => handle.executeUpdate(extendUpdate, { args: [{ extend_by_seconds: 60, max_extensions: 5 }] });
-const refusalOf = async (p: Promise<unknown>) => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
-  return { type: cause.type, message: cause.message };
-};
 const findsOf = (id: string) => h.stubs.names(id).filter((n) => n === 'findReservation').length;
 
 describe('a hold whose facts come in its input', () => {

@@ -1,11 +1,9 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ReleaseSeatsInput } from '../activities/reservations';
 import type { RetakeSeatsInput } from '../activities/latePayment';
 import { FailureType } from '../workflows/failures';
 import { confirmUpdate, extendUpdate, paymentSignal, stateQuery } from '../workflows/shared';
 import { eventually } from './helpers/reservations';
-import { startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
+import { refusalOf, startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
 
 /**
  * The reservation workflow's lifecycle beyond the guide (issue 19), on the real dev server with
@@ -24,15 +22,6 @@ const statusOf = async (handle: ReservationHandle) => (await handle.query(stateQ
 const confirm = (handle: ReservationHandle, payment_method = 'pm_card_visa') => handle.executeUpdate(confirmUpdate, { args: [{ payment_method }] });
 const extend = (handle: ReservationHandle, extend_by_seconds = 60, max_extensions = 2) =>
   handle.executeUpdate(extendUpdate, { args: [{ extend_by_seconds, max_extensions }] });
-const refusalOf = async (p: Promise<unknown>) => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
-  return { type: cause.type, message: cause.message };
-};
 const releasesOf = (id: string) => h.stubs.calls(id).filter((c) => c.name === 'releaseSeats').map((c) => c.args[0] as ReleaseSeatsInput);
 
 describe('extending a hold', () => {

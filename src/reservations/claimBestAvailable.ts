@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { conflict, type ApiError } from '../http/errors';
 import type { Sql } from '../db/rawSql';
 import { lockSeats } from './holdStatements';
@@ -33,12 +32,6 @@ export function waitedOut(wait: InFlightWait): boolean {
 }
 export const seatsInFlightRefusal = (): ApiError =>
   conflict('SEAT_UNAVAILABLE', 'The remaining seats are being held by other buyers right now; retry shortly', { seat_ids: [] });
-
-/** Seats held or booked (committed) for the showtime. Plain knex: the hold path skips model instances. */
-export async function takenSeats(db: Knex | Knex.Transaction, showtimeId: number): Promise<Set<number>> {
-  const ids = (await db('reservation_seats').where({ showtime_id: showtimeId, is_active: true }).pluck('seat_id')) as number[];
-  return new Set(ids);
-}
 
 /**
  * Committed seats and the seats other holds have locked but not yet committed, in one round trip.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { reservationWorkflow } from '../../workflows/reservation';
 import { reservationWorkflowId, type ReservationWorkflowInput } from '../../workflows/shared';
@@ -82,4 +83,15 @@ function required(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run the tests through jest's global setup (npm test)`);
   return v;
+}
+
+/** An Update's refusal, as the workflow raised it: its failure type and message. */
+export async function refusalOf(p: Promise<unknown>): Promise<{ type: string | null | undefined; message: string }> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  return { type: cause.type, message: cause.message };
 }
