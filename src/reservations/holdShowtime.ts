@@ -4,13 +4,18 @@ import type { Movie, Showtime } from '../db/models';
 /** The showtime's fields the hold uses (its times go to the workflow in its input), with its movie's title. */
 export type HoldShowtime = Pick<Showtime, 'id' | 'auditorium_id' | 'starts_at' | 'ends_at' | 'base_price'> & Pick<Movie, 'title'>;
 
-/** The showtime a hold is for, with its movie's title for the workflow's memo. Plain knex rows: the hold path skips model instances. */
-function readHoldShowtime(knex: Knex, showtimeId: number): Promise<HoldShowtime | undefined> {
-  return knex('showtimes as s')
+/**
+ * The showtime a hold is for, with its movie's title for the workflow's memo. Plain knex rows: the
+ * hold path skips model instances. A promise, not knex's builder: a builder runs its query again
+ * each time it is awaited, so a cached builder was a read per request.
+ */
+async function readHoldShowtime(knex: Knex, showtimeId: number): Promise<HoldShowtime | undefined> {
+  const row: HoldShowtime | undefined = await knex('showtimes as s')
     .join('movies as m', 'm.id', 's.movie_id')
     .where('s.id', showtimeId)
     .andWhere('s.is_deleted', false)
-    .first('s.id', 's.auditorium_id', 's.starts_at', 's.ends_at', 's.base_price', 'm.title') as Promise<HoldShowtime | undefined>;
+    .first('s.id', 's.auditorium_id', 's.starts_at', 's.ends_at', 's.base_price', 'm.title');
+  return row;
 }
 
 /**
