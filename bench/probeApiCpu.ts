@@ -5,7 +5,7 @@
  * process on the machine (so other databases' work counts too: run it on a quiet machine), and
  * this client. Kinds (PROBE_KINDS): healthz, notfound (no
  * database, no Temporal: the HTTP stack alone), me (auth and one read), refusal (an exact seat
- * already sold), hold (a free seat), start (a plain workflow start, the floor) and startsa (the
+ * already sold), soldout (2 best-available seats at a sold-out showtime), hold (a free seat), start (a plain workflow start, the floor) and startsa (the
  * same with the hold's memo and search attributes). PROBE_PERF=dir records each kind with
  * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
  * frames); PROBE_NO_TRIGGERS=1 disables the reservation tables' triggers, to price them;
@@ -46,6 +46,8 @@ async function main() {
     const st = await createBenchShowtime(stack.knex, 2000);
     await sellSeats(stack.knex, st.id, st.seatIds.slice(0, 10), users[0].id);
     const best = await createBenchShowtime(stack.knex, 2000);
+    const sold = await createBenchShowtime(stack.knex, 10);
+    await sellSeats(stack.knex, sold.id, sold.seatIds, users[0].id);
     let next = 10;
     const run = Date.now().toString(36);
     let uniq = 0;
@@ -76,6 +78,7 @@ async function main() {
         });
         return 0;
       },
+      soldout: async (i) => (await http.post('/api/v1/reservations', { showtime_id: sold.id, quantity: 2 }, users[i % users.length].token)).status,
       best: async (i) => (await http.post('/api/v1/reservations', { showtime_id: best.id, quantity: 2 }, users[i % users.length].token)).status,
       hold: async (i) => {
         const seat = st.seatIds[next++];

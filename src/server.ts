@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { createKnex } from './db/knex';
 import { createLogger } from './logger';
+import { SoldOutMemory } from './reservations/soldOutMemory';
 import { defaultSeatEventHub } from './routes/catalog/seatEvents/router';
 import { createTemporalClient } from './temporal/client';
 
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const knex = createKnex(config.databaseUrl);
   const temporal = createTemporalClient(config);
   const seatEvents = defaultSeatEventHub({ knex, config, logger });
-  const app = createApp({ config, knex, temporal, logger, seatEvents });
+  const soldOut = new SoldOutMemory(config.databaseUrl, logger);
+  const app = createApp({ config, knex, temporal, logger, seatEvents, soldOut });
   const server: Server = app.listen(config.port, () => logger.info({ port: config.port }, `API listening on http://127.0.0.1:${config.port}`));
   server.on('error', (err) => {
     logger.fatal({ err }, 'cannot listen');
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     // close() stops accepting and calls back once every connection is gone; idle keep-alive
     // connections are closed now, busy ones after their response (Node sends Connection: close).
     server.close(() => {
-      void Promise.allSettled([knex.destroy(), temporal.connection.close()]).then(() => {
+      void Promise.allSettled([knex.destroy(), temporal.connection.close(), soldOut.close()]).then(() => {
         logger.info('API stopped');
         process.exit(0);
       });

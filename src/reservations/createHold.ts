@@ -19,6 +19,7 @@ import { checkExactSeats, readExactSeats, type ExactSeatRow } from './readExactS
 import type { AuditoriumLayout, PricedLayoutSeat } from './seatLayout';
 import { claimedSeats, claimSeats } from './seatClaims';
 import { settleAmbiguousCommit } from './settleAmbiguousCommit';
+import type { SoldOutMemory } from './soldOutMemory';
 import { cancelRolledBackHold } from './cancelRolledBackHold';
 import { holdFacts } from './holdFacts';
 import { startMayHaveLanded } from './startMayHaveLanded';
@@ -38,6 +39,8 @@ export interface HoldDeps {
   knex: Knex;
   temporal: Client;
   config: Pick<Config, 'holdTtlSeconds' | 'cancellationCutoffMinutes' | 'temporal' | 'purchaseLimits'>;
+  /** Sold-out showtimes refused from memory; without it every request reads. */
+  soldOut?: SoldOutMemory;
 }
 
 export interface HoldResult {
@@ -130,7 +133,7 @@ async function insertHold(deps: HoldDeps, user: AuthUser, req: HoldRequest, id: 
   // transaction, from this layout, once the refusals that reads can decide are out of the way.
   const exact = exactRead && !isBestAvailable(req) ? checkExactSeats(showtime, exactRead, req) : undefined;
   if (showtime.starts_at.getTime() <= Date.now()) throw unprocessable('SHOWTIME_STARTED', 'This showtime has already started');
-  const layout = isBestAvailable(req) ? await readBestAvailable(knex, config.purchaseLimits, req, limitSubject, showtime.auditorium_id, wait) : undefined;
+  const layout = isBestAvailable(req) ? await readBestAvailable(knex, config.purchaseLimits, req, limitSubject, showtime.auditorium_id, wait, deps.soldOut) : undefined;
 
   let claim: { release: () => void } | undefined;
   if (exact && refuseInFlight) {

@@ -6,6 +6,7 @@ import { lookAtSeats, seatsInFlightRefusal, soldOut, waitedOut, type InFlightWai
 import type { BestAvailableHold } from './holdRequest';
 import { breachOf, limitsNeedUsage, purchaseLimitBreach, usageColumns, type LimitSubject, type Usage } from './purchaseLimits';
 import { seatLayout, type AuditoriumLayout } from './seatLayout';
+import type { SoldOutMemory } from './soldOutMemory';
 
 /**
  * Free seats of the wanted type (committed holds and bookings count, in-flight ones do not) and,
@@ -37,6 +38,10 @@ const backoffMs = (attempt: number) => Math.min(200, 20 * 2 ** attempt);
  * looked at. When only seats other holds are inserting right now could seat the party, it waits
  * here, holding no connection between looks, until they commit or roll back (for 3 s from the
  * request's first wait: then 409 SEAT_UNAVAILABLE, retry). What passes here is decided again inside the transaction.
+ *
+ * With a `memory`, a showtime this process already found unable to seat such a party is refused
+ * SOLD_OUT before any statement, until a seat of it changes (SoldOutMemory); such a refusal
+ * comes before the purchase limits' check, which needs the statement.
  */
 export async function readBestAvailable(
   knex: Knex,
@@ -45,19 +50,31 @@ export async function readBestAvailable(
   subject: LimitSubject,
   auditoriumId: number,
   wait: InFlightWait,
+  memory?: SoldOutMemory,
 ): Promise<AuditoriumLayout & { look: SeatsLook }> {
+  const party = { quantity: req.quantity, seatType: req.seat_type, together: req.together };
+  if (memory?.cannotSeat(req.showtime_id, party)) throw soldOut(req.quantity);
+  const mark = memory?.mark(req.showtime_id);
   const { free, usage } = await freeSeatsAndUsage(knex, limits, req, subject);
   const breach = usage ? breachOf(limits, subject, usage) : await purchaseLimitBreach(knex, limits, subject);
   if (breach) throw breach;
-  if (free < req.quantity) throw soldOut(req.quantity);
+  if (free < req.quantity) {
+    // Too few seats of the type, together or not.
+    memory?.remember(mark, { ...party, together: false }, free + 1);
+    memory?.remember(mark, { ...party, together: true }, free + 1);
+    throw soldOut(req.quantity);
+  }
   const layout = await seatLayout(knex, auditoriumId);
-  const party = { quantity: req.quantity, seatType: req.seat_type, together: req.together };
   for (let attempt = 0; ; attempt++) {
     const look = await lookAtSeats(poolSql(knex), req.showtime_id);
     const { taken, inFlight } = look;
     // The transaction chooses from this look first: its locks and its insert decide, a look only ranks.
     if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return { ...layout, look };
-    if (!canSeat(layout.seats, taken, party)) throw soldOut(req.quantity);
+    if (!canSeat(layout.seats, taken, party)) {
+      // The layout may come from the cache, read before the mark.
+      memory?.remember(mark, party, party.quantity, layout.readAt);
+      throw soldOut(req.quantity);
+    }
     if (waitedOut(wait)) throw seatsInFlightRefusal();
     await sleep(backoffMs(attempt));
   }

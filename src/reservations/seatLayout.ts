@@ -12,6 +12,8 @@ export interface PricedLayoutSeat extends LayoutSeat {
 export interface AuditoriumLayout {
   seats: PricedLayoutSeat[];
   focal: FocalPoint;
+  /** When its read began (Date.now()): it shows every change committed before. */
+  readAt: number;
 }
 
 /**
@@ -23,6 +25,7 @@ const TTL_MS = 2_000;
 const cache = new Map<number, { at: number; layout: Promise<AuditoriumLayout> }>();
 
 async function readLayout(knex: Knex, auditoriumId: number): Promise<AuditoriumLayout> {
+  const readAt = Date.now();
   // Plain knex rows, typed from the models: the hold path skips building model instances.
   const [rows, auditorium] = await Promise.all([
     knex('seats')
@@ -42,7 +45,7 @@ async function readLayout(knex: Knex, auditoriumId: number): Promise<AuditoriumL
     price_modifier: r.price_modifier,
   }));
   const stored = auditorium?.focal_row && auditorium.focal_seat !== null ? { row: auditorium.focal_row, seat: Number(auditorium.focal_seat) } : null;
-  return { seats, focal: focalOf(seats, stored) };
+  return { seats, focal: focalOf(seats, stored), readAt };
 }
 
 /** The auditorium's seats and focal point, at most TTL_MS old. */

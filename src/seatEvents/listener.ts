@@ -14,6 +14,8 @@ export interface ListenerHandlers {
   onNotify(showtimeId: number, version: number): void;
   /** LISTEN is back after the connection was lost: notifications in between are gone. */
   onResync(): void;
+  /** The connection was lost: from now until onResync, changes go unnoticed. */
+  onLost?(): void;
 }
 
 /**
@@ -33,7 +35,13 @@ export class SeatEventListener {
     private readonly databaseUrl: string,
     private readonly logger: Logger,
     private readonly handlers: ListenerHandlers,
+    private readonly applicationName = LISTENER_APPLICATION_NAME,
   ) {}
+
+  /** LISTEN is in place now: every change committed from here on is notified. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
 
   /** Resolves once LISTEN is in place, so a snapshot read afterwards misses no later change. */
   ensure(): Promise<void> {
@@ -57,7 +65,7 @@ export class SeatEventListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: LISTENER_APPLICATION_NAME });
+    const client = new Client({ connectionString: this.databaseUrl, application_name: this.applicationName });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
     client.on('notification', (msg) => {
@@ -89,6 +97,7 @@ export class SeatEventListener {
     this.client = undefined;
     client.removeAllListeners('notification');
     void client.end().catch(() => undefined);
+    this.handlers.onLost?.();
     if (!this.wanted) return;
     this.logger.warn({ err }, 'seat events: listener connection lost; reconnecting');
     this.lostSinceListen = true;

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
+import { SoldOutMemory } from '../../src/reservations/soldOutMemory';
 import { FakePaymentProvider } from '../../src/payments/FakePaymentProvider';
 import { FakeWebhookDispatcher } from '../../src/payments/FakeWebhookDispatcher';
 import type { PaymentProvider } from '../../src/payments/PaymentProvider';
@@ -23,6 +24,8 @@ export interface TestStack {
   knex: Knex;
   client: Client;
   baseUrl: string;
+  /** The API's memory of sold-out showtimes, as server.ts gives it one. */
+  soldOut: SoldOutMemory;
   /** Starts a (new) worker; the stack starts one unless `worker: false`. */
   startWorker(): Promise<Worker>;
   stopWorker(): Promise<void>;
@@ -104,7 +107,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   // The API's channel settings (reconnect backoff), as src/temporal/client.ts gives them in production.
   const connection = await Connection.connect({ ...temporalConnectionOptions(config.temporal), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, knex, temporal: client, logger: pino({ level: 'silent' }) });
+  const soldOut = new SoldOutMemory(config.databaseUrl, pino({ level: 'silent' }));
+  const app = createApp({ config, knex, temporal: client, logger: pino({ level: 'silent' }), soldOut });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -134,6 +138,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     knex,
     client,
     baseUrl,
+    soldOut,
     dispatcher,
     webhookDispatcher,
     async startExtraApi(overrides) {
@@ -172,6 +177,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await stack.stopWorker();
       await nativeConnection?.close();
       await new Promise((resolve) => server.close(resolve));
+      await soldOut.close();
       await connection.close();
       await knex.destroy();
     },
