@@ -52,3 +52,27 @@ describe('a stampede for one seat in one API process', () => {
     }
   });
 });
+
+describe('the exact-seat read before the transaction', () => {
+  const { stack } = useTestStack();
+
+  it('refuses seats another process is inserting (their try-locks) and seats taken for good, and names all of them', async () => {
+    const [holder, buyer] = await Promise.all([createUser(stack.knex, stack.config.jwtSecret), createUser(stack.knex, stack.config.jwtSecret)]);
+    const show = await createShowtime(stack.knex);
+    const [sold, inFlight, free] = show.seats.map((s) => s.id);
+    const api = apiClient(stack.baseUrl);
+    expect((await api.post('/reservations', { showtime_id: show.id, seat_ids: [sold] }, { token: holder.token })).status).toBe(201);
+    // Another API process's hold, between its per-seat try-lock and its commit.
+    const elsewhere = await stack.knex.transaction();
+    try {
+      await elsewhere.raw('SELECT pg_try_advisory_xact_lock(?, ?)', [show.id, inFlight]);
+      const ask = async (seatIds: number[]) => (await api.post('/reservations', { showtime_id: show.id, seat_ids: seatIds }, { token: buyer.token })).body;
+      expect(await ask([inFlight])).toMatchObject({ code: 'SEAT_UNAVAILABLE', seat_ids: [inFlight] });
+      expect(await ask([sold])).toMatchObject({ code: 'SEAT_UNAVAILABLE', seat_ids: [sold] });
+      expect(await ask([free, inFlight, sold])).toMatchObject({ code: 'SEAT_UNAVAILABLE', seat_ids: [sold, inFlight].sort((a, b) => a - b) });
+    } finally {
+      await elsewhere.rollback();
+    }
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([sold]);
+  });
+});

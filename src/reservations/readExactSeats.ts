@@ -41,16 +41,24 @@ export async function readExactSeats(
         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
   // Not `seats`: the usage columns have one of that name.
   const usage = limitsNeedUsage(limits) ? usageColumns(subject) : undefined;
+  // pg_locks is read only when some seat asked for is not already taken for good: reading it takes
+  // every lock-manager partition's lock, and most of a stampede's losers ask for a seat committed
+  // by then (Postgres runs the CASE's other branch, an InitPlan, only when it is reached).
+  const taken = refuseInFlight
+    ? `CASE WHEN (SELECT count(*) FROM committed) >= ? THEN ARRAY(SELECT seat_id FROM committed)
+            ELSE ARRAY(SELECT seat_id FROM committed UNION ${locked}) END`
+    : 'ARRAY(SELECT seat_id FROM committed)';
   const { rows } = await poolSql(knex).query<{ seat_rows: ExactSeatRow[]; taken: (string | number)[] } & Usage>(
-    `SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'auditorium_id', auditorium_id, 'row', "row", 'number', number,
+    `WITH committed AS MATERIALIZED (${committed})
+     SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'auditorium_id', auditorium_id, 'row', "row", 'number', number,
                        'is_active', is_active, 'is_deleted', is_deleted, 'price_modifier', price_modifier::text)), '[]')
                FROM seats WHERE id = ANY(?::int[])) AS seat_rows,
-            ARRAY(${refuseInFlight ? `${committed} UNION ${locked}` : committed}) AS taken${usage ? `, ${usage.sql}` : ''}`,
+            ${taken} AS taken${usage ? `, ${usage.sql}` : ''}`,
     [
-      req.seat_ids,
       req.showtime_id,
       req.seat_ids,
-      ...(refuseInFlight ? [req.showtime_id, req.seat_ids] : []),
+      req.seat_ids,
+      ...(refuseInFlight ? [new Set(req.seat_ids).size, req.showtime_id, req.seat_ids] : []),
       ...(usage?.bindings ?? []),
     ],
   );
