@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { HISTORIES_DIR, loadHistory } from './helpers/histories';
+import type { RowSeen } from '../workflows/shared';
+import { HISTORIES_DIR, loadHistory, parseHistory } from './helpers/histories';
 
 /**
  * Every recorded history must replay on the current workflow code: a change that would break
@@ -74,8 +75,12 @@ describe('replaying recorded reservation histories', () => {
     // activity, declined then made, and the booking confirmed with its tickets in one step, by a confirm or a webhook
     // (recorded by test/reservations.confirmPath.test.ts; the paths above are the recordings from before).
     const issue21Confirm = ['confirmed-charged-locally-with-tickets', 'declined-then-confirmed-charged-locally', 'async-payment-confirmed-with-tickets-together'];
+    // Issue 21, the row seen by the caller (patched: row-seen-by-caller): a confirm and a cancel from the API, which
+    // read the row before sending them, act without reading it again (recorded by test/reservations.holdFacts.test.ts;
+    // `facts-from-input-confirmed` is an operator's confirm, without that evidence).
+    const issue21RowSeen = ['row-seen-confirmed', 'row-seen-cancelled'];
     expect(current.map((f) => f.replace('.json', '')).sort()).toEqual(
-      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21, ...issue21Confirm].sort(),
+      [...paths, ...issue23, 'purge-stale-rows', ...issue16, ...issue20, ...issue18, ...issue19, ...issue19Webhooks, ...issue21, ...issue21Confirm, ...issue21RowSeen].sort(),
     );
     // v1 also holds one saved from `temporal workflow show -o json` (the Web UI's download has the same form).
     expect(legacy.map((f) => f.replace('.json', '')).sort()).toEqual([...paths.map((p) => `v1-activities/${p}`), 'v1-activities/operator-cli-cancel'].sort());
@@ -92,4 +97,30 @@ describe('replaying recorded reservation histories', () => {
     }
     expect(replayed).toBe(files.length);
   });
+
+  it('replays a history whose confirm carried row_seen to a worker from before it, which read the row anyway', async () => {
+    // The API may send the field before every worker knows it: such a worker ignores it and runs
+    // the check (findReservation), and a worker of today must replay that history as it ran. The
+    // operator's confirm recorded without the field stands in for it, with the field put in.
+    const json = JSON.parse(readFileSync(path.join(HISTORIES_DIR, 'facts-from-input-confirmed.json'), 'utf8')) as HistoryJson;
+    const decode = (data: string) => JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as Record<string, unknown>;
+    const start = json.events[0].workflowExecutionStartedEventAttributes?.input?.payloads[0];
+    const hold = decode(start?.data ?? '').hold as { showStartsAt: string; showEndsAt: string };
+    const rowSeen: RowSeen = { status: 'held', show_starts_at: hold.showStartsAt, show_ends_at: hold.showEndsAt };
+    const confirms = json.events.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []);
+    expect(confirms).toHaveLength(1);
+    confirms[0].data = Buffer.from(JSON.stringify({ ...decode(confirms[0].data), row_seen: rowSeen })).toString('base64');
+    const codePath = process.env.TEST_WORKFLOW_BUNDLE as string;
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath } }, parseHistory(json), 'row-seen-ignored-by-an-older-worker')).resolves.toBeUndefined();
+  });
 });
+
+interface PayloadJson {
+  data: string;
+}
+interface HistoryJson {
+  events: {
+    workflowExecutionStartedEventAttributes?: { input?: { payloads: PayloadJson[] } };
+    workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { args?: { payloads: PayloadJson[] } } } };
+  }[];
+}

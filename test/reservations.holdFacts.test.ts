@@ -61,7 +61,7 @@ const waitingOnAdvisoryLock = (stack: TestStack) =>
 describe('the hold with its facts in the workflow input', () => {
   const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '3', CANCELLATION_CUTOFF_MINUTES: '0' } });
 
-  it("runs no activity on the workflow's first task, and a confirm right after the hold books it", async () => {
+  it("runs no activity on the workflow's first task, and a confirm right after the hold books it without reading the row again", async () => {
     const user = await createUser(stack.knex, stack.config.jwtSecret);
     const show = await createShowtime(stack.knex);
     const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
@@ -73,8 +73,37 @@ describe('the hold with its facts in the workflow input', () => {
 
     const history = await handle.fetchHistory();
     expect(workBeforeFirstMessage(history)).toEqual([]);
-    // The row was read once, by the confirm, before it charged (the charge and the booking are local
-    // activities too: patches charge-as-local-activity, confirm-and-issue-tickets-together).
+    // The API read the row before it sent the confirm, and said so (row_seen): a row it read is
+    // committed, so the workflow charges and books without asking again (no findReservation).
+    expect(localActivities(history)).toEqual(['chargePayment', 'confirmBooking']);
+    await recordHistory(handle, 'row-seen-confirmed');
+  });
+
+  it("a cancel of a hold from the API releases it without reading the row again", async () => {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+    expect(res.status).toBe(201);
+    const handle = stack.client.workflow.getHandle(res.body.workflow_id);
+    const cancelled = await api.post(`/reservations/${res.body.id}/cancel`, {}, { token: user.token });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', refund_amount: '0.00' });
+    await expect(handle.result()).resolves.toBe('cancelled');
+    expect(localActivities(await handle.fetchHistory())).toEqual(['releaseSeats']);
+    expect(await activeSeatIds(stack.knex, show.id)).toEqual([]);
+    await recordHistory(handle, 'row-seen-cancelled');
+  });
+
+  it("an operator's confirm (no row_seen: the Web UI, the CLI) still reads the row first", async () => {
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    const show = await createShowtime(stack.knex);
+    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
+    expect(res.status).toBe(201);
+    const handle = stack.client.workflow.getHandle(res.body.workflow_id);
+    expect(await handle.executeUpdate(confirmUpdate, { args: [{ payment_method: 'pm_card_visa' }] })).toMatchObject({ status: 'confirmed' });
+    const history = await handle.fetchHistory();
+    expect(workBeforeFirstMessage(history)).toEqual([]);
+    // The row was read once, by the confirm, before it charged.
     expect(localActivities(history)).toEqual(['findReservation', 'chargePayment', 'confirmBooking']);
     await recordHistory(handle, 'facts-from-input-confirmed');
   });

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/failures';
-import { cancelSignal, cancelUpdate, confirmUpdate, extendUpdate, paymentSignal, stateQuery } from '../workflows/shared';
+import { cancelSignal, cancelUpdate, confirmUpdate, extendUpdate, paymentSignal, stateQuery, type RowSeen } from '../workflows/shared';
 import { afterFirstTask, localActivities, workBeforeFirstMessage } from './helpers/firstTask';
 import { eventually } from './helpers/reservations';
 import { refusalOf, startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
@@ -22,6 +22,16 @@ afterAll(() => h.close());
 const confirm = (handle: ReservationHandle) => handle.executeUpdate(confirmUpdate, { args: [{ payment_method: 'pm_card_visa' }] });
 const extend = (handle: ReservationHandle) => handle.executeUpdate(extendUpdate, { args: [{ extend_by_seconds: 60, max_extensions: 5 }] });
 const findsOf = (id: string) => h.stubs.names(id).filter((n) => n === 'findReservation').length;
+/** What the API's read before a confirm, cancel or extend tells the workflow: the row, held, and its showtime's times. */
+const seenHeld = (showStartsAt: string, showEndsAt: string): RowSeen => ({ status: 'held', show_starts_at: showStartsAt, show_ends_at: showEndsAt });
+/** The patch markers a history recorded, by id. */
+async function patchesOf(handle: ReservationHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.markerName === 'core_patch' ? e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
 
 describe('a hold whose facts come in its input', () => {
   it('is held from its first task, which runs no activity; the state shows the input\'s facts', async () => {
@@ -63,6 +73,81 @@ describe('a hold whose facts come in its input', () => {
     expect(workBeforeFirstMessage(await handle.fetchHistory())).toEqual(['local activity findReservation']);
     expect(h.stubs.names(id)).toEqual(['findReservation']);
     await handle.executeUpdate(cancelUpdate, { args: [{}] });
+  });
+});
+
+describe("a message carrying the caller's read of the row (row_seen)", () => {
+  it('a confirm with it charges and books without reading the row; an operator\'s without it still reads it', async () => {
+    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+    await afterFirstTask(handle);
+    const { hold } = await startInput(handle);
+    const confirmed = await handle.executeUpdate(confirmUpdate, { args: [{ payment_method: 'pm_card_visa', row_seen: seenHeld(hold.showStartsAt, hold.showEndsAt) }] });
+    expect(confirmed).toMatchObject({ status: 'confirmed' });
+    expect(h.stubs.names(id)).toEqual(['chargePayment', 'confirmBooking']);
+    expect(localActivities(await handle.fetchHistory())).toEqual(['chargePayment', 'confirmBooking']);
+    expect(await patchesOf(handle)).toContain('row-seen-by-caller');
+
+    // The same confirm from an operator (the Web UI, the CLI): no evidence, so the row is read first.
+    const other = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+    await afterFirstTask(other.handle);
+    expect(await confirm(other.handle)).toMatchObject({ status: 'confirmed' });
+    expect(h.stubs.names(other.id)).toEqual(['findReservation', 'chargePayment', 'confirmBooking']);
+    expect(await patchesOf(other.handle)).not.toContain('row-seen-by-caller');
+  });
+
+  it('a cancel with it releases without reading the row, and so does an extend', async () => {
+    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+    await afterFirstTask(handle);
+    const { hold } = await startInput(handle);
+    const row_seen = seenHeld(hold.showStartsAt, hold.showEndsAt);
+    await handle.executeUpdate(cancelUpdate, { args: [{ requested_by: 'user', row_seen }] });
+    expect(await handle.result()).toBe('cancelled');
+    expect(h.stubs.names(id)).toEqual(['releaseSeats']);
+
+    const extended = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+    await afterFirstTask(extended.handle);
+    await extended.handle.executeUpdate(extendUpdate, { args: [{ extend_by_seconds: 60, max_extensions: 5, row_seen }] });
+    expect(h.stubs.names(extended.id)).toEqual(['extendHold']);
+    // Later messages need no evidence: the row is read, once, for good.
+    await extended.handle.executeUpdate(cancelUpdate, { args: [{}] });
+    expect(h.stubs.names(extended.id)).toEqual(['extendHold', 'releaseSeats']);
+  });
+
+  it("takes the showtime's times it carries as the catalog's word, as the row check would", async () => {
+    const { handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+    await afterFirstTask(handle);
+    // The showtime was moved before the hold committed; the API's cached read of it was older.
+    const moved = { start: new Date(Date.now() + 4 * HOUR).toISOString(), end: new Date(Date.now() + 6 * HOUR).toISOString() };
+    await handle.executeUpdate(extendUpdate, { args: [{ extend_by_seconds: 60, max_extensions: 5, row_seen: seenHeld(moved.start, moved.end) }] });
+    expect((await handle.query(stateQuery)).show_starts_at).toBe(moved.start);
+    await handle.executeUpdate(cancelUpdate, { args: [{}] });
+  });
+
+  it('a row seen in another status than held, or evidence without times, settles nothing: the row is read', async () => {
+    const start = new Date(Date.now() + 3 * HOUR).toISOString();
+    const end = new Date(Date.now() + 5 * HOUR).toISOString();
+    const evidence: RowSeen[] = [{ status: 'confirmed', show_starts_at: start, show_ends_at: end }, { status: 'held' } as RowSeen];
+    for (const row_seen of evidence) {
+      const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR });
+      await afterFirstTask(handle);
+      await handle.executeUpdate(extendUpdate, { args: [{ extend_by_seconds: 60, max_extensions: 5, row_seen }] });
+      expect(h.stubs.names(id)).toEqual(['findReservation', 'extendHold']);
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+    }
+  });
+
+  it('a confirm with it that arrives while the row is being read waits for that read, which runs once', async () => {
+    const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR, findMs: 1500 });
+    await afterFirstTask(handle);
+    const { hold } = await startInput(handle);
+    // An operator's extend starts the read; the API's confirm comes while it runs.
+    const extending = extend(handle);
+    await eventually(async () => findsOf(id) === 1, 10_000);
+    const confirmed = await handle.executeUpdate(confirmUpdate, { args: [{ payment_method: 'pm_card_visa', row_seen: seenHeld(hold.showStartsAt, hold.showEndsAt) }] });
+    await extending;
+    expect(confirmed).toMatchObject({ status: 'confirmed' });
+    expect(findsOf(id)).toBe(1);
+    expect(await patchesOf(handle)).not.toContain('row-seen-by-caller');
   });
 });
 
@@ -146,5 +231,5 @@ async function startInput(handle: ReservationHandle) {
   const history = await handle.fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payload = started?.input?.payloads?.[0]?.data;
-  return JSON.parse(Buffer.from(payload as Uint8Array).toString('utf8')) as { hold: { expiresAt: string; showStartsAt: string } };
+  return JSON.parse(Buffer.from(payload as Uint8Array).toString('utf8')) as { hold: { expiresAt: string; showStartsAt: string; showEndsAt: string } };
 }

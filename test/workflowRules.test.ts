@@ -13,6 +13,7 @@ import {
   latePaymentWindowMs,
   paymentEventEffect,
   refundDue,
+  rowSeenShowTimes,
   untilCompletion,
   validExtensionInput,
   type ReservationFacts,
@@ -242,5 +243,22 @@ describe('heldFromInput', () => {
     expect(heldFromInput({ ...hold, showEndsAt: undefined })).toBeNull();
     expect(heldFromInput({ ...hold, totalPrice: '21' })).toBeNull();
     expect(heldFromInput({ ...hold, totalPrice: 21 as unknown as string })).toBeNull();
+  });
+});
+
+describe('rowSeenShowTimes', () => {
+  const start = '2026-12-01T21:00:00.000Z';
+  const end = '2026-12-01T23:15:00.000Z';
+  it("takes a row seen held, with the showtime's times it carries", () => {
+    expect(rowSeenShowTimes({ status: 'held', show_starts_at: start, show_ends_at: end })).toEqual({ showStart: Date.parse(start), showEnd: Date.parse(end) });
+  });
+  it('settles nothing without evidence, for a row seen in another status, or without usable times', () => {
+    expect(rowSeenShowTimes(undefined)).toBeNull();
+    for (const status of ['pending_payment', 'confirmed', 'cancelled', 'expired', 'completed'] as const) {
+      expect(rowSeenShowTimes({ status, show_starts_at: start, show_ends_at: end })).toBeNull();
+    }
+    expect(rowSeenShowTimes({ status: 'held', show_starts_at: start })).toBeNull();
+    expect(rowSeenShowTimes({ status: 'held', show_starts_at: 'tomorrow', show_ends_at: end })).toBeNull();
+    expect(rowSeenShowTimes('held' as never)).toBeNull();
   });
 });

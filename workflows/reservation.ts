@@ -31,6 +31,7 @@ import {
   latePaymentWindowMs,
   paymentEventEffect,
   refundDue,
+  rowSeenShowTimes,
   untilCompletion,
   validExtensionInput,
   type Refusal,
@@ -55,6 +56,7 @@ import {
   type ReservationOutcome,
   type ReservationState,
   type ReservationWorkflowInput,
+  type RowSeen,
   type WorkflowPhase,
 } from './shared';
 
@@ -130,6 +132,14 @@ const CONFIRM_WITH_TICKETS = 'confirm-and-issue-tickets-together';
  * cancellation request. Workflows started without the facts read the row first, as before.
  */
 const HOLD_FACTS_FROM_INPUT = 'hold-facts-from-input';
+/**
+ * A confirm, cancel or extend that carries the API's read of the row (`row_seen`) marks the row as
+ * read without the check: a row another connection read is committed. Patched although the choice
+ * follows from the Update's input, which the history records: a worker from before this ignored
+ * the field and ran the check, and its history must still replay here (the API may send the field
+ * before every worker knows it).
+ */
+const ROW_SEEN_BY_CALLER = 'row-seen-by-caller';
 
 /** How many refused payment events the `state` query keeps. */
 const MAX_REJECTED_EVENTS = 10;
@@ -273,6 +283,20 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       showStart = Date.parse(reservation.show_starts_at);
       if (reservation.show_ends_at) showEnd = Date.parse(reservation.show_ends_at);
     }));
+  /**
+   * The caller read the row just before sending this message (RowSeen): committed, so the check's
+   * answer is known, and the showtime's times it read are the catalog's word, as the check's would
+   * be. Only while the row is unread and no check has started (a check in flight is awaited, as
+   * any message does); evidence that does not settle it (absent, or a row seen not held) changes nothing.
+   */
+  const takeRowSeen = (seen: RowSeen | undefined): void => {
+    if (!rowUnread || rowCheck) return;
+    const times = rowSeenShowTimes(seen);
+    if (!times || !patched(ROW_SEEN_BY_CALLER)) return;
+    rowUnread = false;
+    rowCheck = Promise.resolve();
+    ({ showStart, showEnd } = times);
+  };
   /** Until the workflow knows the hold is real: the row read (facts from the input) or the first step done. */
   const untilChecked = async (): Promise<void> => {
     if (factsFromInput) await checkRow();
@@ -300,7 +324,8 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     return { confirmedAt };
   }
 
-  async function confirm(paymentMethod: string): Promise<ConfirmResult> {
+  async function confirm(paymentMethod: string, rowSeen?: RowSeen): Promise<ConfirmResult> {
+    takeRowSeen(rowSeen);
     await untilChecked();
     assertConfirmable();
     setPhase('charging');
@@ -339,6 +364,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
   }
 
   async function cancel(request: CancelInput): Promise<CancelResult> {
+    takeRowSeen(request.row_seen);
     await untilChecked();
     if (extensionsWriting > 0 && patched(CANCEL_AFTER_EXTENSION)) await condition(() => extensionsWriting === 0);
     assertCancellable();
@@ -357,6 +383,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
    * hold loop cannot expire it at the old one, so an extension and the timer never both win.
    */
   async function extend(request: ExtendInput): Promise<ExtendResult> {
+    takeRowSeen(request.row_seen);
     await untilChecked();
     const deadline = planExtension(request);
     patched(EXTEND_HOLD);
@@ -519,7 +546,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
     };
   }
   setHandler(stateQuery, snapshot);
-  setHandler(confirmUpdate, ({ payment_method }) => confirm(payment_method), {
+  setHandler(confirmUpdate, ({ payment_method, row_seen }) => confirm(payment_method, row_seen), {
     validator: (request) => {
       if (typeof request?.payment_method !== 'string' || request.payment_method.length === 0) {
         throw ApplicationFailure.nonRetryable('payment_method is required', FailureType.InvalidArgument);

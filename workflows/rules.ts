@@ -4,7 +4,7 @@
  * (./reservation.ts) owns the state, issues the commands and raises what these refuse.
  */
 import { FailureType } from './failures';
-import type { HoldFacts, PaymentEvent, WorkflowPhase } from './shared';
+import type { HoldFacts, PaymentEvent, RowSeen, WorkflowPhase } from './shared';
 
 /** Why a request is refused: the failure type the workflow raises, and its message. */
 export interface Refusal {
@@ -179,4 +179,17 @@ export function heldFromInput(hold: Partial<HoldFacts> | undefined): HeldReserva
   if (![holdDeadline, showStart, showEnd].every(Number.isFinite)) return null;
   if (typeof hold.totalPrice !== 'string' || !PRICE.test(hold.totalPrice)) return null;
   return { holdDeadline, showStart, showEnd, totalPrice: hold.totalPrice };
+}
+
+/**
+ * The showtime's times from a caller's evidence that it read the row (RowSeen), or null when the
+ * evidence does not settle the question the row check asks: absent, malformed, or a row seen in
+ * another status than `held` (which the check would answer with `abandoned`; let it).
+ */
+export function rowSeenShowTimes(seen: Partial<RowSeen> | undefined): { showStart: number; showEnd: number } | null {
+  if (!seen || typeof seen !== 'object' || seen.status !== 'held') return null;
+  const showStart = typeof seen.show_starts_at === 'string' ? Date.parse(seen.show_starts_at) : Number.NaN;
+  const showEnd = typeof seen.show_ends_at === 'string' ? Date.parse(seen.show_ends_at) : Number.NaN;
+  if (!Number.isFinite(showStart) || !Number.isFinite(showEnd)) return null;
+  return { showStart, showEnd };
 }

@@ -43,8 +43,27 @@ export interface HoldFacts {
   totalPrice: string;
 }
 
+/**
+ * The caller's evidence that the reservation's row is committed: the API reads the row (and its
+ * showtime) before it sends a confirm, cancel or extend, and a row another connection reads is
+ * one whose hold transaction committed. With it the workflow need not ask again under the hold's
+ * lock (`findReservation`, patch `hold-facts-from-input`): it takes the row as read, and the
+ * showtime's times as the catalog's word, as that check would. Taken only for a row seen `held`;
+ * absent (operators in the Web UI or CLI, the API before this field existed), or seen in another
+ * status, the workflow asks as before. Workers from before it ignore the field.
+ */
+export interface RowSeen {
+  /** The row's status as the caller read it. */
+  status: ReservationStatus;
+  /** The showtime's start and end as the same read found them (ISO 8601). */
+  show_starts_at: string;
+  show_ends_at: string;
+}
+
 export interface ConfirmInput {
   payment_method: string;
+  /** Set by the API from its read of the row just before (see RowSeen). */
+  row_seen?: RowSeen;
 }
 
 export type ConfirmResult =
@@ -66,6 +85,8 @@ export interface CancelInput {
   reason?: string;
   /** Who asked: 'user', 'admin', 'operator' (the Web UI or CLI). */
   requested_by?: string;
+  /** Set by the API from its read of the row just before (see RowSeen); the cancel signal never carries it. */
+  row_seen?: RowSeen;
 }
 
 export interface CancelResult {
@@ -83,6 +104,8 @@ export interface ExtendInput {
   extend_by_seconds: number;
   /** Extensions a hold may take in all (HOLD_MAX_EXTENSIONS). */
   max_extensions: number;
+  /** Set by the API from its read of the row just before (see RowSeen). */
+  row_seen?: RowSeen;
 }
 
 export interface ExtendResult {

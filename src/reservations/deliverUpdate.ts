@@ -13,6 +13,11 @@ export type UpdateDelivery<T> =
   | { kind: 'unknown' };
 
 const RETRY_MS = 250;
+/**
+ * The time the one-call delivery leaves before the deadline, to learn an Update's fate should that
+ * call not answer: whether it was accepted (a second call under the same id says at once).
+ */
+const FATE_MARGIN_MS = 2_000;
 
 /** gRPC's UNAVAILABLE before any connection: the request never left this process. */
 function neverReachedTemporal(err: unknown, depth = 0): boolean {
@@ -33,6 +38,12 @@ const isRpcTimeout = (err: unknown): boolean => (err as Error | undefined)?.name
  * reached: the caller may answer 503); once accepted, the answer is its result, or 'accepted'
  * when the result is late; 'unknown' when a request may have reached Temporal but its fate
  * could not be learnt by the deadline.
+ *
+ * The common case is one call that waits for the Update's completion (as `executeUpdate`: the
+ * server answers with the outcome; on its own long-poll timeout the SDK asks again under the same
+ * id, then polls for the outcome). Should that call fail, or not answer by FATE_MARGIN_MS before
+ * the deadline, the two-step loop below takes over under the same id: it learns whether the Update
+ * was accepted, and waits for the result as long as the deadline allows.
  */
 export async function deliverUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   temporal: Client,
@@ -43,8 +54,22 @@ export async function deliverUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   deadline: number,
 ): Promise<UpdateDelivery<Ret>> {
   const handle = temporal.workflow.getHandle(workflowId);
-  let accepted: WorkflowUpdateHandle<Ret> | undefined;
   let maybeDelivered = false;
+  if (Date.now() < deadline - FATE_MARGIN_MS) {
+    try {
+      const result = await temporal.connection.withDeadline(deadline - FATE_MARGIN_MS, () => handle.executeUpdate(def, { args, updateId }));
+      return { kind: 'completed', result };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw err;
+      // A closed workflow: the loop asks once more under the same id whether it had accepted the Update.
+      if (!isClosedWorkflowError(err)) {
+        if (neverReachedTemporal(err)) throw err;
+        if (!isUnavailableError(err) && !isRpcTimeout(err)) throw err;
+        maybeDelivered = true;
+      }
+    }
+  }
+  let accepted: WorkflowUpdateHandle<Ret> | undefined;
   for (;;) {
     try {
       accepted ??= await temporal.connection.withDeadline(deadline, () =>

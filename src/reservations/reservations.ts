@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { listPage } from '../db/listPage';
 import { Reservation, ReservationSeat, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
-import type { ReservationStatus } from '../../workflows/shared';
+import type { ReservationStatus, RowSeen } from '../../workflows/shared';
 import { serializeReservation, type ReservationBody, type ReservationSeatView } from './serialize';
 
 interface SeatOfReservation {
@@ -34,6 +34,26 @@ export async function loadReservationBody(knex: Knex, id: string): Promise<Reser
   if (!row) return null;
   const seats = await seatsByReservation(knex, [id]);
   return serializeReservation(row, seats.get(id) ?? []);
+}
+
+/**
+ * One reservation as the API shows it, and what the same read says for its workflow (RowSeen):
+ * the row's status and its showtime's start and end, joined in the one query, not in the body.
+ * Read before a confirm, cancel or extend, which carry it so the workflow need not ask whether the
+ * hold committed. Null when there is none.
+ */
+export async function loadReservationSeen(knex: Knex, id: string): Promise<{ body: ReservationBody; rowSeen: RowSeen } | null> {
+  const row = await Reservation.query(knex)
+    .joinRelated('showtime')
+    .findById(id)
+    .select([...RESERVATION_COLUMNS.map((c) => `reservations.${c}`), 'showtime.starts_at as show_starts_at', 'showtime.ends_at as show_ends_at'])
+    .castTo<(ReservationRow & { show_starts_at: Date; show_ends_at: Date }) | undefined>();
+  if (!row) return null;
+  const seats = await seatsByReservation(knex, [id]);
+  return {
+    body: serializeReservation(row, seats.get(id) ?? []),
+    rowSeen: { status: row.status, show_starts_at: new Date(row.show_starts_at).toISOString(), show_ends_at: new Date(row.show_ends_at).toISOString() },
+  };
 }
 
 export interface ReservationFilter {

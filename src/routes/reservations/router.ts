@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'koa';
-import { cancelUpdate, confirmUpdate, extendUpdate, type CancelInput, type ConfirmResult } from '../../../workflows/shared';
+import { cancelUpdate, confirmUpdate, extendUpdate, type CancelInput, type ConfirmResult, type RowSeen } from '../../../workflows/shared';
 import { OPEN_STATUSES } from '../../../workflows/statuses';
 import type { AppDeps } from '../../deps';
 import { currentUser, requireAuth, type AuthUser } from '../../http/auth';
@@ -11,7 +11,7 @@ import { UuidParams } from '../../http/ids';
 import { windowOf, pageOf } from '../../http/pagination';
 import { parse, parseBody, parseQuery } from '../../http/validate';
 import { createHold } from '../../reservations/createHold';
-import { listReservations, loadReservationBody } from '../../reservations/reservations';
+import { listReservations, loadReservationBody, loadReservationSeen } from '../../reservations/reservations';
 import type { ReservationBody } from '../../reservations/serialize';
 import { deliverUpdate, type UpdateDelivery } from '../../reservations/deliverUpdate';
 import { idempotentUpdateId } from '../../reservations/idempotency';
@@ -35,17 +35,21 @@ export function reservationsRouter(deps: AppDeps): Router {
   const router = new Router({ prefix: '/reservations' });
   router.use(requireAuth(config.jwtSecret));
 
-  /** A reservation the caller may see; another user's is "not found", never "forbidden". */
-  async function visibleReservation(ctx: Context): Promise<ReservationBody> {
+  /**
+   * A reservation the caller may see; another user's is "not found", never "forbidden". With what
+   * the read saw for its workflow (RowSeen): a confirm, cancel or extend carries it, so the
+   * workflow knows the hold committed without asking Postgres again.
+   */
+  async function visibleReservation(ctx: Context): Promise<{ reservation: ReservationBody; rowSeen: RowSeen }> {
     // A malformed id names no reservation: "not found", like any other missing one.
     const params = UuidParams.safeParse((ctx as Context & { params?: unknown }).params);
     if (!params.success) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     const user = currentUser(ctx.state);
-    const body = await loadReservationBody(knex, params.data.id);
-    if (!body || (body.user_id !== user.id && !seesAll(user))) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
-    ctx.state.reservationId = body.id;
-    ctx.state.workflowId = body.workflow_id;
-    return body;
+    const seen = await loadReservationSeen(knex, params.data.id);
+    if (!seen || (seen.body.user_id !== user.id && !seesAll(user))) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
+    ctx.state.reservationId = seen.body.id;
+    ctx.state.workflowId = seen.body.workflow_id;
+    return { reservation: seen.body, rowSeen: seen.rowSeen };
   }
 
   /** Answers a closed workflow's confirm/cancel from the status it left behind. */
@@ -144,18 +148,18 @@ export function reservationsRouter(deps: AppDeps): Router {
   });
 
   router.get('/:id', async (ctx) => {
-    ctx.body = await visibleReservation(ctx);
+    ctx.body = (await visibleReservation(ctx)).reservation;
   });
 
   router.post('/:id/confirm', async (ctx) => {
-    const reservation = await visibleReservation(ctx);
+    const { reservation, rowSeen } = await visibleReservation(ctx);
     const { payment_method } = parseBody(ctx, ConfirmReservationBody);
     if (reservation.user_id !== currentUser(ctx.state).id) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     // A retry under an Idempotency-Key must reach its Update even though the status moved on.
     let delivery: UpdateDelivery<ConfirmResult>;
     try {
       if (reservation.status !== 'held' && !idempotencyKeyOf(ctx)) throw closedWorkflowError(reservation.status);
-      delivery = await runUpdate(ctx, reservation, confirmUpdate, { payment_method });
+      delivery = await runUpdate(ctx, reservation, confirmUpdate, { payment_method, row_seen: rowSeen });
     } catch (err) {
       throw await afterShowStart(knex, reservation.showtime_id, err);
     }
@@ -177,7 +181,7 @@ export function reservationsRouter(deps: AppDeps): Router {
   });
 
   router.post('/:id/cancel', async (ctx) => {
-    const reservation = await visibleReservation(ctx);
+    const { reservation, rowSeen } = await visibleReservation(ctx);
     const user = currentUser(ctx.state);
     const body = parseBody(ctx, CancelReservationBody);
     const own = reservation.user_id === user.id;
@@ -185,7 +189,7 @@ export function reservationsRouter(deps: AppDeps): Router {
     if (!(OPEN_STATUSES as readonly string[]).includes(reservation.status) && !idempotencyKeyOf(ctx)) {
       throw closedWorkflowError(reservation.status);
     }
-    const request: CancelInput = { reason: body.reason, requested_by: own ? 'user' : 'admin' };
+    const request: CancelInput = { reason: body.reason, requested_by: own ? 'user' : 'admin', row_seen: rowSeen };
     const delivery = await runUpdate(ctx, reservation, cancelUpdate, request);
     if (delivery.kind !== 'completed') return outcomePending(ctx, reservation);
     ctx.state.reservationOutcome = 'cancelled';
@@ -197,11 +201,15 @@ export function reservationsRouter(deps: AppDeps): Router {
   });
 
   router.post('/:id/extend', async (ctx) => {
-    const reservation = await visibleReservation(ctx);
+    const { reservation, rowSeen } = await visibleReservation(ctx);
     // The owner's, like a confirm: it keeps seats from other buyers for longer.
     if (reservation.user_id !== currentUser(ctx.state).id) throw notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
     if (reservation.status !== 'held' && !idempotencyKeyOf(ctx)) throw closedWorkflowError(reservation.status);
-    const delivery = await runUpdate(ctx, reservation, extendUpdate, { extend_by_seconds: config.holdTtlSeconds, max_extensions: config.holdMaxExtensions });
+    const delivery = await runUpdate(ctx, reservation, extendUpdate, {
+      extend_by_seconds: config.holdTtlSeconds,
+      max_extensions: config.holdMaxExtensions,
+      row_seen: rowSeen,
+    });
     if (delivery.kind !== 'completed') return outcomePending(ctx, reservation);
     const fresh = await loadReservationBody(knex, reservation.id).catch(() => null);
     // The workflow wrote the new expiry before it answered; the answer stands if the read fails.
