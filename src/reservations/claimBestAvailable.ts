@@ -45,18 +45,18 @@ export interface SeatsLook {
 export async function lookAtSeats(db: Sql, showtimeId: number): Promise<SeatsLook> {
   // The hold's per-seat locks are pg_try_advisory_xact_lock(showtime, seat): two int4 keys,
   // which pg_locks shows as classid and objid with objsubid 2.
-  const { rows } = await db.query<{ seat_id: string; committed: boolean }>(
-    `SELECT seat_id, true AS committed FROM reservation_seats WHERE showtime_id = ? AND is_active
-     UNION ALL
-     SELECT objid::int8, false FROM pg_locks
-      WHERE locktype = 'advisory' AND objsubid = 2 AND classid = ?::int8::oid AND pid <> pg_backend_pid()
-        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  // Two arrays in one row, not a row per seat: a look late in a rush is hundreds of seats, and
+  // each row is a protocol message for the API to parse (most of a best-available hold's CPU at
+  // 100 buyers in flight, measured).
+  const { rows } = await db.query<{ taken: string; in_flight: string }>(
+    `SELECT array_to_string(ARRAY(SELECT seat_id FROM reservation_seats WHERE showtime_id = ? AND is_active), ',') AS taken,
+            array_to_string(ARRAY(SELECT objid::int8 FROM pg_locks
+              WHERE locktype = 'advisory' AND objsubid = 2 AND classid = ?::int8::oid AND pid <> pg_backend_pid()
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())), ',') AS in_flight`,
     [showtimeId, showtimeId],
   );
-  const taken = new Set<number>();
-  const inFlight = new Set<number>();
-  for (const r of rows) (r.committed ? taken : inFlight).add(Number(r.seat_id));
-  return { taken, inFlight };
+  const ids = (list: string) => (list ? list.split(',').map(Number) : []);
+  return { taken: new Set(ids(rows[0].taken)), inFlight: new Set(ids(rows[0].in_flight)) };
 }
 
 /**
