@@ -61,12 +61,17 @@ const waitingOnAdvisoryLock = (stack: TestStack) =>
 describe('the hold with its facts in the workflow input', () => {
   const { stack, api } = useTestStack({ env: { HOLD_TTL_SECONDS: '3', CANCELLATION_CUTOFF_MINUTES: '0' } });
 
-  it("runs no activity on the workflow's first task, and a confirm right after the hold books it without reading the row again", async () => {
+  /** A new user's hold of one seat of a new showtime, through the API, and its workflow. */
+  async function holdOneSeat() {
     const user = await createUser(stack.knex, stack.config.jwtSecret);
     const show = await createShowtime(stack.knex);
     const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
     expect(res.status).toBe(201);
-    const handle = stack.client.workflow.getHandle(res.body.workflow_id);
+    return { user, show, res, handle: stack.client.workflow.getHandle(res.body.workflow_id) };
+  }
+
+  it("runs no activity on the workflow's first task, and a confirm right after the hold books it without reading the row again", async () => {
+    const { user, res, handle } = await holdOneSeat();
     const ok = await api.post(`/reservations/${res.body.id}/confirm`, { payment_method: 'pm_card_visa' }, { token: user.token });
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe('confirmed');
@@ -80,11 +85,7 @@ describe('the hold with its facts in the workflow input', () => {
   });
 
   it("a cancel of a hold from the API releases it without reading the row again", async () => {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
-    expect(res.status).toBe(201);
-    const handle = stack.client.workflow.getHandle(res.body.workflow_id);
+    const { user, show, res, handle } = await holdOneSeat();
     const cancelled = await api.post(`/reservations/${res.body.id}/cancel`, {}, { token: user.token });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', refund_amount: '0.00' });
@@ -95,11 +96,7 @@ describe('the hold with its facts in the workflow input', () => {
   });
 
   it("an operator's confirm (no row_seen: the Web UI, the CLI) still reads the row first", async () => {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
-    expect(res.status).toBe(201);
-    const handle = stack.client.workflow.getHandle(res.body.workflow_id);
+    const { handle } = await holdOneSeat();
     expect(await handle.executeUpdate(confirmUpdate, { args: [{ payment_method: 'pm_card_visa' }] })).toMatchObject({ status: 'confirmed' });
     const history = await handle.fetchHistory();
     expect(workBeforeFirstMessage(history)).toEqual([]);
@@ -109,11 +106,7 @@ describe('the hold with its facts in the workflow input', () => {
   });
 
   it("shows the input's facts while held, then reads the row at the deadline and expires the hold", async () => {
-    const user = await createUser(stack.knex, stack.config.jwtSecret);
-    const show = await createShowtime(stack.knex);
-    const res = await api.post('/reservations', { showtime_id: show.id, seat_ids: [show.seats[0].id] }, { token: user.token });
-    expect(res.status).toBe(201);
-    const handle = stack.client.workflow.getHandle(res.body.workflow_id);
+    const { user, show, res, handle } = await holdOneSeat();
     await afterFirstTask(handle);
     expect(await handle.query(stateQuery)).toMatchObject({
       status: 'held',
