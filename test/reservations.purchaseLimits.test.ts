@@ -54,6 +54,26 @@ describe('POST /reservations: purchase limits', () => {
     expect((await api.post('/reservations', { showtime_id: show.id, quantity: 1 }, { token: user.token })).status).toBe(201);
   });
 
+  it('SOLD_OUT comes before PURCHASE_LIMIT, whether a read or the sold-out memory decides it', async () => {
+    const show = await createShowtime(stack.knex, { rows: [{ row: 'A', seats: 12 }] });
+    const user = await createUser(stack.knex, stack.config.jwtSecret);
+    // A2-A11: the user is at 10 seats, and A1 and A12 are left, not side by side.
+    expect((await api.post('/reservations', { showtime_id: show.id, seat_ids: show.seats.slice(1, 11).map((s) => s.id) }, { token: user.token })).status).toBe(201);
+    // The first of each is decided by a read, the second from this process's memory.
+    for (let i = 0; i < 2; i++) {
+      expect((await api.post('/reservations', { showtime_id: show.id, quantity: 3 }, { token: user.token })).body.code).toBe('SOLD_OUT');
+      expect((await api.post('/reservations', { showtime_id: show.id, quantity: 2 }, { token: user.token })).body.code).toBe('SOLD_OUT');
+    }
+    // Two seats apart could seat it: the limit answers.
+    expect((await api.post('/reservations', { showtime_id: show.id, quantity: 2, together: false }, { token: user.token })).body).toMatchObject({
+      code: 'PURCHASE_LIMIT',
+      limit: 'seats_per_showtime',
+      max: 10,
+      current: 10,
+    });
+    expect(await heldBy(user.id, show.id)).toBe(10);
+  });
+
   it('the limits are configurable, 0 turning one off', async () => {
     const extra = await stack.startExtraApi({ purchaseLimits: { seatsPerReservation: 4, openHoldsPerShowtime: 0, seatsPerShowtime: 0 } });
     try {

@@ -144,6 +144,16 @@ describe('cancelling a reservation workflow', () => {
       expect(releasesOf(id).at(-1)).toEqual({ reservationId: id, outcome: 'cancelled', reason: REQUEST_REASON, refundAmount: '0.00' });
     });
 
+    it('ends cancelled when it comes while a workflow started without the facts is still looking for a missing row', async () => {
+      // The row's read is a local activity, and a local activity's NotFound reaches the workflow unwrapped.
+      const { id, handle } = await h.start({ holdMs: 60_000, showInMs: 3 * HOUR, factsInInput: false, rowMissing: true, findMs: 3000 });
+      await eventually(async () => h.stubs.names(id).includes('findReservation'), 10_000);
+      await handle.cancel();
+      await cancelled(handle);
+      expect(releasesOf(id)).toEqual([{ reservationId: id, outcome: 'cancelled', reason: REQUEST_REASON, refundAmount: '0.00' }]);
+      expect(await handle.query(stateQuery)).toMatchObject({ status: 'cancelled', cancel_reason: REQUEST_REASON });
+    });
+
     it('leaves a hold that already expired as it is', async () => {
       const { id, handle } = await h.start({ holdMs: 500, showInMs: 3 * HOUR, charges: ['pending'], latePaymentWindowMs: 60_000 });
       await confirm(handle);

@@ -183,13 +183,12 @@ const failureMessage = (err: unknown): string => {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof Error ? cause.message : String(cause);
 };
-const activityFailedWith = (err: unknown, type: FailureType): boolean =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
 /**
- * The same for the charge, which fails either way: an ordinary activity's failure wraps the
- * activity's ApplicationFailure in an ActivityFailure, a local activity's is that ApplicationFailure.
+ * Whether an activity failed with this type, either way it can come: an ordinary activity's
+ * failure wraps the activity's ApplicationFailure in an ActivityFailure, a local activity's is
+ * that ApplicationFailure.
  */
-const chargeFailedWith = (err: unknown, type: FailureType): boolean => {
+const activityFailedWith = (err: unknown, type: FailureType): boolean => {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof ApplicationFailure && cause.type === type;
 };
@@ -358,7 +357,7 @@ export async function reservationWorkflow(input: ReservationWorkflowInput): Prom
       await dbSteps().markHeldAgain(reservationId, lastPaymentError);
       setPhase('held');
       log.info('payment failed; the hold stays', { reservationId, error: lastPaymentError });
-      if (chargeFailedWith(err, FailureType.PaymentDeclined)) throw ApplicationFailure.nonRetryable(lastPaymentError, FailureType.PaymentDeclined);
+      if (activityFailedWith(err, FailureType.PaymentDeclined)) throw ApplicationFailure.nonRetryable(lastPaymentError, FailureType.PaymentDeclined);
       throw ApplicationFailure.nonRetryable(`Payment provider unavailable: ${lastPaymentError}`, FailureType.PaymentUnavailable);
     }
   }

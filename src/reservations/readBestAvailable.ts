@@ -40,8 +40,8 @@ const backoffMs = (attempt: number) => Math.min(200, 20 * 2 ** attempt);
  * request's first wait: then 409 SEAT_UNAVAILABLE, retry). What passes here is decided again inside the transaction.
  *
  * With a `memory`, a showtime this process already found unable to seat such a party is refused
- * SOLD_OUT before any statement, until a seat of it changes (SoldOutMemory); such a refusal
- * comes before the purchase limits' check, which needs the statement.
+ * SOLD_OUT before any statement, until a seat of it changes (SoldOutMemory). SOLD_OUT always
+ * comes before PURCHASE_LIMIT, so the memory's refusal needs no limit check.
  */
 export async function readBestAvailable(
   knex: Knex,
@@ -56,8 +56,9 @@ export async function readBestAvailable(
   if (memory?.cannotSeat(req.showtime_id, party)) throw soldOut(req.quantity);
   const mark = memory?.mark(req.showtime_id);
   const { free, usage } = await freeSeatsAndUsage(knex, limits, req, subject);
+  // Answered only once the party could be seated: SOLD_OUT comes first, whether this process's
+  // memory or a read decides it, so every API process gives the same answer.
   const breach = usage ? breachOf(limits, subject, usage) : await purchaseLimitBreach(knex, limits, subject);
-  if (breach) throw breach;
   if (free < req.quantity) {
     // Too few seats of the type, together or not.
     memory?.remember(mark, { ...party, together: false }, free + 1);
@@ -68,13 +69,14 @@ export async function readBestAvailable(
   for (let attempt = 0; ; attempt++) {
     const look = await lookAtSeats(poolSql(knex), req.showtime_id);
     const { taken, inFlight } = look;
-    // The transaction chooses from this look first: its locks and its insert decide, a look only ranks.
-    if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return { ...layout, look };
     if (!canSeat(layout.seats, taken, party)) {
       // The layout may come from the cache, read before the mark.
       memory?.remember(mark, party, party.quantity, layout.readAt);
       throw soldOut(req.quantity);
     }
+    if (breach) throw breach;
+    // The transaction chooses from this look first: its locks and its insert decide, a look only ranks.
+    if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return { ...layout, look };
     if (waitedOut(wait)) throw seatsInFlightRefusal();
     await sleep(backoffMs(attempt));
   }

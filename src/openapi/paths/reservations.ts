@@ -59,7 +59,7 @@ export const reservationRoutes: RouteDoc[] = [
         status: 409,
         codes: {
           SEAT_UNAVAILABLE: 'A seat is held or booked by someone else (`seat_ids` lists them); for `quantity`, the only seats left are being held by other buyers this instant: retry',
-          SOLD_OUT: 'Best available: the showtime cannot seat the party (`quantity`) any more',
+          SOLD_OUT: 'Best available: the showtime cannot seat the party (`quantity`) any more. It comes before `PURCHASE_LIMIT`: a party that cannot be seated is told so, whatever its limits',
           PURCHASE_LIMIT: 'A purchase limit would be exceeded: `limit` names it (`seats_per_reservation`, `open_holds_per_showtime`, `seats_per_showtime`), `max` is its value, `current` what the user has',
           IDEMPOTENT_REQUEST_IN_PROGRESS: 'A request with this Idempotency-Key is still running; retry shortly',
         },
