@@ -16,6 +16,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Cleanup, cpuMs, startBenchStack } from './stack';
 import { createBenchShowtime, createUsers, sellSeats } from './fixtures';
 import { httpClient } from './http';
+import { randomUUID } from 'node:crypto';
+import { reservationWorkflow } from '../workflows/reservation';
+import { reservationWorkflowId } from '../workflows/shared';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { noopWorkflow } from './workflows/noop';
 import { searchAttributes } from '../workflows/shared';
 import { treeCpuMs } from './scenarios/premiere';
@@ -53,7 +58,47 @@ async function main() {
     let uniq = 0;
     const n = Number(process.env.PROBE_N ?? 400);
     const conc = Number(process.env.PROBE_C ?? 10);
+    const nativeClient = new Client({ connection: await NativeConnection.connect({ address: stack.temporalAddress }) });
     const kinds: Record<string, (i: number) => Promise<number>> = {
+      idle: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return 0;
+      },
+      startres: async () => {
+        const id = randomUUID();
+        const now = Date.now();
+        await stack.client.workflow.start(reservationWorkflow, {
+          workflowId: reservationWorkflowId(id),
+          taskQueue: stack.taskQueue,
+          args: [{ reservationId: id, cancellationCutoffMinutes: 60, hold: { expiresAt: new Date(now + 600_000).toISOString(), showStartsAt: new Date(now + 86_400_000).toISOString(), showEndsAt: new Date(now + 90_000_000).toISOString(), totalPrice: '20.00' } }],
+          workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+          staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
+          memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
+          typedSearchAttributes: [
+            { key: searchAttributes.ReservationStatus, value: 'held' },
+            { key: searchAttributes.ShowtimeId, value: 1 },
+            { key: searchAttributes.UserId, value: 1 },
+            { key: searchAttributes.HoldExpiresAt, value: new Date() },
+          ],
+        });
+        return 0;
+      },
+      startnative: async () => {
+        await nativeClient.workflow.start(noopWorkflow, {
+          workflowId: `probe-noopn-${run}-${uniq++}`,
+          taskQueue: stack.taskQueue,
+          args: [600_000],
+          staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
+          memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
+          typedSearchAttributes: [
+            { key: searchAttributes.ReservationStatus, value: 'held' },
+            { key: searchAttributes.ShowtimeId, value: 1 },
+            { key: searchAttributes.UserId, value: 1 },
+            { key: searchAttributes.HoldExpiresAt, value: new Date() },
+          ],
+        });
+        return 0;
+      },
       healthz: async () => (await http.get('/healthz')).status,
       notfound: async () => (await http.get('/api/v1/no-such-thing')).status,
       me: async (i) => (await http.get('/api/v1/auth/me', users[i % users.length].token)).status,

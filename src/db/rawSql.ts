@@ -7,13 +7,33 @@ export interface Sql {
 
 /** The pg client under knex's pool (knex's types leave it `any`). */
 interface PgConnection {
-  query<R>(sql: string, values?: readonly unknown[]): Promise<{ rows: R[] }>;
+  query<R>(sql: string | PgStatement, values?: readonly unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** `?` placeholders to pg's `$n`. The hold path's SQL has no other question marks. */
-function positional(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+interface PgStatement {
+  name?: string;
+  text: string;
+}
+
+/** Past this many distinct texts, statements go unnamed: a text built from its input must not grow every connection without end. */
+const MAX_NAMED_STATEMENTS = 64;
+const statements = new Map<string, PgStatement>();
+
+/**
+ * The statement for `sql`, `?` placeholders turned into pg's `$n` (the hold path's SQL has no
+ * other question marks), and named: pg then parses it once per connection, and Postgres plans it
+ * once it has seen it a few times, rather than parsing and planning every execution (the hold's
+ * reads and inserts are the statements an on-sale rush is made of).
+ */
+function statement(sql: string): PgStatement {
+  let prepared = statements.get(sql);
+  if (!prepared) {
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    prepared = statements.size < MAX_NAMED_STATEMENTS ? { name: `booking_${statements.size + 1}`, text } : { text };
+    if (prepared.name) statements.set(sql, prepared);
+  }
+  return prepared;
 }
 
 type PgPool = { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
@@ -29,7 +49,7 @@ export const poolSql = (knex: Knex): Sql => ({
     const pool = pgPool(knex);
     const conn = await pool.acquireConnection();
     try {
-      return await conn.query<R>(positional(text), bindings);
+      return await conn.query<R>(statement(text), bindings);
     } finally {
       await pool.releaseConnection(conn);
     }
@@ -48,7 +68,7 @@ export async function rawTransaction<T>(knex: Knex, fn: (sql: Sql) => Promise<T>
   const client = pgPool(knex);
   const conn = await client.acquireConnection();
   try {
-    const sql: Sql = { query: <R>(text: string, bindings: readonly unknown[] = []) => conn.query<R>(positional(text), bindings) };
+    const sql: Sql = { query: <R>(text: string, bindings: readonly unknown[] = []) => conn.query<R>(statement(text), bindings) };
     await conn.query('BEGIN');
     let result: T;
     try {
