@@ -5,8 +5,10 @@
  * process on the machine (so other databases' work counts too: run it on a quiet machine), and
  * this client. Kinds (PROBE_KINDS): healthz, notfound (no
  * database, no Temporal: the HTTP stack alone), me (auth and one read), refusal (an exact seat
- * already sold), soldout (2 best-available seats at a sold-out showtime), hold (a free seat), start (a plain workflow start, the floor) and startsa (the
- * same with the hold's memo and search attributes). PROBE_PERF=dir records each kind with
+ * already sold), soldout (2 best-available seats at a sold-out showtime), hold (a free seat), start (a plain workflow start, the floor), startsa (the
+ * same with the hold's memo and search attributes), startnative (startsa through a NativeConnection,
+ * the worker's Rust gRPC client), startres (the reservation workflow itself, started as the API
+ * starts it, without HTTP or Postgres) and idle (a 100 ms sleep: what the processes burn idle). PROBE_PERF=dir records each kind with
  * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
  * frames); PROBE_NO_TRIGGERS=1 disables the reservation tables' triggers, to price them;
  * PROBE_API_PROCESSES=n measures an API of n processes.
