@@ -11,7 +11,8 @@
  * starts it, without HTTP or Postgres) and idle (a 100 ms sleep: what the processes burn idle). PROBE_PERF=dir records each kind with
  * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
  * frames); PROBE_NO_TRIGGERS=1 disables the reservation tables' triggers, to price them;
- * PROBE_API_PROCESSES=n measures an API of n processes.
+ * PROBE_API_PROCESSES=n measures an API of n processes; PROBE_HISTORY=1 prints the event types of
+ * the latest reservation's workflow history at the end (what a hold costs Temporal in events).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -166,6 +167,11 @@ async function main() {
       console.log(
         `${kind.padEnd(8)} n=${n} c=${conc} ${(n / (wall / 1000)).toFixed(0)}/s statuses=${JSON.stringify([...statuses])} CPU ms/op: api ${per(treeCpuMs(api.proc.pid) - before.api)} worker ${per(cpuMs(stack.worker.pid) - before.worker)} temporal ${per(sumCpu(stack.temporalPids) - before.temporal)} pg ${per(sumCpu(pg) - before.pg)} client ${per((self.user + self.system) / 1000)}`,
       );
+    }
+    if (process.env.PROBE_HISTORY) {
+      const [row] = await stack.knex('reservations').orderBy('created_at', 'desc').limit(1).select('workflow_id');
+      const history = await stack.client.workflow.getHandle(row.workflow_id).fetchHistory();
+      for (const e of history.events ?? []) console.log(String(e.eventType), JSON.stringify(e.workflowTaskCompletedEventAttributes ?? e.timerStartedEventAttributes ?? e.markerRecordedEventAttributes?.markerName ?? '').slice(0, 300));
     }
   } finally {
     await cleanup.run();
