@@ -178,8 +178,25 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       if (opts.cluster) return startBenchCluster(dir, pgServer, cleanup);
       const executable = await ensureTemporalCli();
       const env: TestWorkflowEnvironment = await startDevServer({ executable, dbFilename: path.join(dir, 'temporal.sqlite'), logLevel: 'error' });
-      cleanup.add('Temporal dev server', () => env.teardown());
       const pid = findDevServerPid();
+      // The SDK's teardown alone left the server running after a Ctrl-C (it outlived the
+      // benchmark, orphaned): its pid is stopped too, and killed at exit whatever path that takes.
+      const killServer = () => {
+        if (pid === undefined) return;
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone already */
+        }
+      };
+      process.once('exit', killServer);
+      cleanup.add('Temporal dev server', async () => {
+        try {
+          await env.teardown();
+        } finally {
+          killServer();
+        }
+      });
       return { address: env.address, description: describeExecutable(executable), pids: pid ? [pid] : [] };
     })(),
     (async () => {
