@@ -49,6 +49,8 @@ export class SoldOutMemory {
   /** Moves when everything is forgotten (the listener lost or back, the memory full). */
   private generation = 0;
   private readonly listener: SeatEventListener;
+  /** Requests waiting for a showtime's next committed change (nextChange). */
+  private readonly waiting = new Map<number, Set<() => void>>();
 
   constructor(
     databaseUrl: string,
@@ -106,6 +108,31 @@ export class SoldOutMemory {
     shapes.set(key, Math.min(shapes.get(key) ?? Infinity, Math.max(1, unseatableFrom)));
   }
 
+  /**
+   * Resolves at the showtime's next committed seat change (or when the listener is lost or back,
+   * when changes may have gone unseen), or after `timeoutMs`, whichever comes first. Without the
+   * listener in place it only waits out the time.
+   */
+  nextChange(showtimeId: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.listener.listening) {
+        setTimeout(resolve, timeoutMs);
+        return;
+      }
+      let waiters = this.waiting.get(showtimeId);
+      if (!waiters) this.waiting.set(showtimeId, (waiters = new Set()));
+      const set = waiters;
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.waiting.get(showtimeId) === set) this.waiting.delete(showtimeId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      set.add(done);
+    });
+  }
+
   /** Drops the listener (shutdown); nothing is remembered without it. */
   async close(): Promise<void> {
     this.forgetAll();
@@ -119,11 +146,17 @@ export class SoldOutMemory {
       seen.lastAt = Date.now();
     }
     this.unseatable.delete(showtimeId);
+    this.wake(showtimeId);
+  }
+
+  private wake(showtimeId: number): void {
+    for (const done of [...(this.waiting.get(showtimeId) ?? [])]) done();
   }
 
   private forgetAll(): void {
     this.generation += 1;
     this.unseatable.clear();
     this.tracked.clear();
+    for (const showtimeId of [...this.waiting.keys()]) this.wake(showtimeId);
   }
 }
