@@ -61,7 +61,20 @@ async function main() {
     let uniq = 0;
     const n = Number(process.env.PROBE_N ?? 400);
     const conc = Number(process.env.PROBE_C ?? 10);
-    const nativeClient = new Client({ connection: await NativeConnection.connect({ address: stack.temporalAddress }) });
+    /** What the API's start adds to a plain one: a summary, a memo and the search attributes. */
+    const holdLike = () => ({
+      staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
+      memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
+      typedSearchAttributes: [
+        { key: searchAttributes.ReservationStatus, value: 'held' as const },
+        { key: searchAttributes.ShowtimeId, value: 1 },
+        { key: searchAttributes.UserId, value: 1 },
+        { key: searchAttributes.HoldExpiresAt, value: new Date() },
+      ],
+    });
+    let nativeClient: Client | undefined;
+    cleanup.add('the native Temporal connection', async () => nativeClient?.connection.close());
+    const native = async () => (nativeClient ??= new Client({ connection: await NativeConnection.connect({ address: stack.temporalAddress }) }));
     const kinds: Record<string, (i: number) => Promise<number>> = {
       idle: async () => {
         await new Promise((r) => setTimeout(r, 100));
@@ -75,30 +88,16 @@ async function main() {
           taskQueue: stack.taskQueue,
           args: [{ reservationId: id, cancellationCutoffMinutes: 60, hold: { expiresAt: new Date(now + 600_000).toISOString(), showStartsAt: new Date(now + 86_400_000).toISOString(), showEndsAt: new Date(now + 90_000_000).toISOString(), totalPrice: '20.00' } }],
           workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-          staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
-          memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
-          typedSearchAttributes: [
-            { key: searchAttributes.ReservationStatus, value: 'held' },
-            { key: searchAttributes.ShowtimeId, value: 1 },
-            { key: searchAttributes.UserId, value: 1 },
-            { key: searchAttributes.HoldExpiresAt, value: new Date() },
-          ],
+          ...holdLike(),
         });
         return 0;
       },
       startnative: async () => {
-        await nativeClient.workflow.start(noopWorkflow, {
+        await (await native()).workflow.start(noopWorkflow, {
           workflowId: `probe-noopn-${run}-${uniq++}`,
           taskQueue: stack.taskQueue,
           args: [600_000],
-          staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
-          memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
-          typedSearchAttributes: [
-            { key: searchAttributes.ReservationStatus, value: 'held' },
-            { key: searchAttributes.ShowtimeId, value: 1 },
-            { key: searchAttributes.UserId, value: 1 },
-            { key: searchAttributes.HoldExpiresAt, value: new Date() },
-          ],
+          ...holdLike(),
         });
         return 0;
       },
@@ -115,14 +114,7 @@ async function main() {
           workflowId: `probe-noopsa-${run}-${uniq++}`,
           taskQueue: stack.taskQueue,
           args: [600_000],
-          staticSummary: 'A1, A2 for Some Movie at 2026-12-03 20:00',
-          memo: { user_id: 1, movie_title: 'Some Movie', showtime_starts_at: new Date().toISOString(), seats: 'A1, A2', total_price: '20.00' },
-          typedSearchAttributes: [
-            { key: searchAttributes.ReservationStatus, value: 'held' },
-            { key: searchAttributes.ShowtimeId, value: 1 },
-            { key: searchAttributes.UserId, value: 1 },
-            { key: searchAttributes.HoldExpiresAt, value: new Date() },
-          ],
+          ...holdLike(),
         });
         return 0;
       },
