@@ -4,6 +4,7 @@ import type { RefundInput } from '../activities/payments';
 import type { ReleaseSeatsInput } from '../activities/reservations';
 import { FailureType } from '../workflows/failures';
 import { cancelSignal, cancelUpdate, confirmUpdate, paymentSignal, stateQuery } from '../workflows/shared';
+import { recordHistory } from './helpers/histories';
 import { eventually } from './helpers/reservations';
 import { startWorkflowHarness, type ReservationHandle, type WorkflowHarness } from './helpers/workflowHarness';
 
@@ -152,6 +153,7 @@ describe('cancelling a reservation workflow', () => {
       await cancelled(handle);
       expect(releasesOf(id)).toEqual([{ reservationId: id, outcome: 'cancelled', reason: REQUEST_REASON, refundAmount: '0.00' }]);
       expect(await handle.query(stateQuery)).toMatchObject({ status: 'cancelled', cancel_reason: REQUEST_REASON });
+      await recordHistory(handle, 'cancellation-request-while-reading-missing-row');
     });
 
     it('leaves a hold that already expired as it is', async () => {

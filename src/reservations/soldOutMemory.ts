@@ -68,6 +68,11 @@ export class SoldOutMemory {
     );
   }
 
+  /** Whether the LISTEN is in place: only then does nextChange hear changes rather than wait out its time. */
+  get listening(): boolean {
+    return this.listener.listening;
+  }
+
   /** True when the party is known not to fit the showtime's committed seats as they stand. */
   cannotSeat(showtimeId: number, party: PartyShape): boolean {
     if (!this.listener.listening) return false;
