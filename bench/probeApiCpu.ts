@@ -15,32 +15,17 @@
  * the latest reservation's workflow history at the end (what a hold costs Temporal in events).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { Cleanup, cpuMs, startBenchStack } from './stack';
+import { Cleanup, cpuMs, pidsNamed, startBenchStack, sumCpuMs as sumCpu } from './stack';
 import { createBenchShowtime, createUsers, sellSeats } from './fixtures';
 import { httpClient } from './http';
 import { randomUUID } from 'node:crypto';
 import { reservationWorkflow } from '../workflows/reservation';
 import { reservationWorkflowId } from '../workflows/shared';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { noopWorkflow } from './workflows/noop';
 import { searchAttributes } from '../workflows/shared';
 import { treeCpuMs } from './scenarios/premiere';
-
-function pidsNamed(name: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/comm`, 'utf8').trim() === name) out.push(Number(e));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-const sumCpu = (pids: number[]) => pids.reduce((s, p) => { try { return s + cpuMs(p); } catch { return s; } }, 0);
 
 async function main() {
   const cleanup = new Cleanup();
@@ -75,7 +60,32 @@ async function main() {
     let nativeClient: Client | undefined;
     cleanup.add('the native Temporal connection', async () => nativeClient?.connection.close());
     const native = async () => (nativeClient ??= new Client({ connection: await NativeConnection.connect({ address: stack.temporalAddress }) }));
+    /** A workflow-only worker in this process on its own queue, and a client on its connection: eager starts' setting. */
+    let local: { client: Client; queue: string } | undefined;
+    const localWorker = async () => {
+      if (local) return local;
+      const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+      const queue = `probe-local-${run}`;
+      const worker = await Worker.create({ connection, taskQueue: queue, workflowsPath: require.resolve('./workflows'), maxCachedWorkflows: 5000 });
+      const running = worker.run();
+      cleanup.add('the local worker', async () => {
+        worker.shutdown();
+        await running;
+        await connection.close();
+      });
+      local = { client: new Client({ connection }), queue };
+      return local;
+    };
+    const localStart = (eager: boolean) => async () => {
+      const { client, queue } = await localWorker();
+      const h = await client.workflow.start(noopWorkflow, { workflowId: `probe-local-${run}-${uniq++}`, taskQueue: queue, args: [600_000], requestEagerStart: eager, ...holdLike() });
+      if (eager && !h.eagerlyStarted) eagerMissed++;
+      return 0;
+    };
+    let eagerMissed = 0;
     const kinds: Record<string, (i: number) => Promise<number>> = {
+      startlocal: localStart(false),
+      starteager: localStart(true),
       idle: async () => {
         await new Promise((r) => setTimeout(r, 100));
         return 0;
@@ -160,6 +170,7 @@ async function main() {
         `${kind.padEnd(8)} n=${n} c=${conc} ${(n / (wall / 1000)).toFixed(0)}/s statuses=${JSON.stringify([...statuses])} CPU ms/op: api ${per(treeCpuMs(api.proc.pid) - before.api)} worker ${per(cpuMs(stack.worker.pid) - before.worker)} temporal ${per(sumCpu(stack.temporalPids) - before.temporal)} pg ${per(sumCpu(pg) - before.pg)} client ${per((self.user + self.system) / 1000)}`,
       );
     }
+    if (eagerMissed) console.log(`eager starts not started eagerly: ${eagerMissed}`);
     if (process.env.PROBE_HISTORY) {
       const [row] = await stack.knex('reservations').orderBy('created_at', 'desc').limit(1).select('workflow_id');
       const history = await stack.client.workflow.getHandle(row.workflow_id).fetchHistory();

@@ -10,7 +10,7 @@ import { httpClient } from '../http';
 import { percentile, round } from '../measure';
 import type { BenchResults } from '../resultsSchema';
 import type { SoldSeat } from '../seatMapPicture';
-import { cpuMs } from '../stack';
+import { cpuMs, pidsNamed, sumCpuMs } from '../stack';
 import { noopWorkflow } from '../workflows/noop';
 
 type Premiere = NonNullable<BenchResults['premiere']>;
@@ -70,6 +70,7 @@ export async function measurePremiere(
   type Outcome = { held: boolean; refusedAt: number; ms: number; requests: number; other: string | null };
   const outcomes: Outcome[] = [];
   const cpu0 = treeCpuMs(apiPid);
+  const others0 = stackCpuMs(ctx);
   const t0 = performance.now();
   let lastHeldAt = 0;
   await limited(buyers, inFlight, async (i) => {
@@ -95,6 +96,7 @@ export async function measurePremiere(
     outcomes.push(out);
   });
   const rushCpu = treeCpuMs(apiPid) - cpu0;
+  ctx.log(`premiere rush CPU ms: api ${Math.round(rushCpu)}, ${cpuSince(ctx, others0)}, in ${Math.round(performance.now() - t0)} ms`);
 
   // Refusals alone, at the same concurrency: the showtime is sold out now.
   const refusalRequests = Math.min(buyers, 1000);
@@ -167,6 +169,20 @@ export async function measurePremiere(
   return { premiere: result, seatMap: await soldSeatMap(knex, st.id) };
 }
 
+/**
+ * CPU time so far of the stack's other processes: Temporal, the worker, every `postgres` process
+ * on the machine (backends that exited meanwhile are lost, so it is a lower bound) and this one
+ * (the bench's clients). Logged for the rush and its floor, to show where the rush's time goes.
+ */
+function stackCpuMs(ctx: BenchContext): Record<'temporal' | 'worker' | 'postgres' | 'bench', number> {
+  const self = process.cpuUsage();
+  return { temporal: sumCpuMs(ctx.stack.temporalPids), worker: treeCpuMs(ctx.stack.worker.pid), postgres: sumCpuMs(pidsNamed('postgres')), bench: (self.user + self.system) / 1000 };
+}
+const cpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): string =>
+  Object.entries(stackCpuMs(ctx))
+    .map(([k, v]) => `${k} ${Math.round(v - before[k as keyof typeof before])}`)
+    .join(', ');
+
 /** The showtime's seats after the rush, each with when its hold began (the order of sale). */
 async function soldSeatMap(knex: BenchContext['stack']['knex'], showtimeId: number): Promise<SoldSeat[]> {
   const rows: { row: string; number: number; usable: boolean; held_at: Date | null }[] = await knex('seats as s')
@@ -205,6 +221,7 @@ async function floorRun(
   holds: number,
   users: BenchUser[],
 ): Promise<{ time_to_sellout_s: number }> {
+  const cpu0 = stackCpuMs(ctx);
   const t0 = performance.now();
   await limited(holds, ctx.params.premiereInFlight, async (i) => {
     const id = randomUUID();
@@ -224,6 +241,6 @@ async function floorRun(
     });
   });
   const seconds = round((performance.now() - t0) / 1000, 2);
-  ctx.log(`premiere floor: ${holds} bare holds + workflow starts at ${ctx.params.premiereInFlight} in flight in ${seconds} s`);
+  ctx.log(`premiere floor: ${holds} bare holds + workflow starts at ${ctx.params.premiereInFlight} in flight in ${seconds} s; CPU ms: ${cpuSince(ctx, cpu0)}`);
   return { time_to_sellout_s: seconds };
 }

@@ -1,6 +1,7 @@
 import { conflict, type ApiError } from '../http/errors';
 import type { Sql } from '../db/rawSql';
 import { lockSeats } from './holdStatements';
+import { claimedAt, claimSeats } from './seatClaims';
 import { canSeat, rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
 
 /** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
@@ -65,6 +66,13 @@ export async function lookAtSeats(db: Sql, showtimeId: number): Promise<SeatsLoo
  * moment. Seats another hold is inserting right now count as taken; when only those could seat
  * the party it throws SeatsInFlight rather than wait here holding a connection. SOLD_OUT only
  * when the committed state cannot seat the party.
+ *
+ * The seats this process's other holds are claiming count as taken too, and a candidate is
+ * claimed (seatClaims) before its locks are asked for: buyers of one process that ranked the same
+ * seats from the same look spread over the next candidates without a round trip each, instead
+ * of each trying the first ones in turn (in a rush of 100 buyers in flight, 15 lock statements
+ * per hold were measured without this). The claim of the seats chosen is handed to `claimed`,
+ * to be released once the transaction has ended; the claims of candidates not chosen are released here.
  */
 export async function claimBestAvailable(
   tx: Sql,
@@ -72,29 +80,40 @@ export async function claimBestAvailable(
   layout: readonly LayoutSeat[],
   req: BestAvailableRequest,
   /** A look taken just before the transaction: the first choice is made from it, one round trip spared. */
-  firstLook?: SeatsLook,
+  firstLook: SeatsLook | undefined,
+  /** Receives the claim on the seats chosen, before they are returned. */
+  claimed: (claim: { release: () => void }) => void,
 ): Promise<number[]> {
   for (let look = 0; look < LOOKS; look++) {
     const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(tx, showtimeId);
-    const busy = new Set([...taken, ...inFlight]);
+    const busy = new Set([...taken, ...inFlight, ...claimedAt(showtimeId)]);
     // One more than it tries: then it knows whether trying more would have been possible.
     const candidates = rankCandidates(layout, busy, req, TRIES_PER_LOOK + 1);
     for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {
       if (candidate.seatIds.some((id) => busy.has(id))) continue;
-      const locked = await lockSeats(tx, showtimeId, candidate.seatIds);
-      if (locked.contended.length) {
-        locked.contended.forEach((id) => busy.add(id));
+      const claim = claimSeats(showtimeId, candidate.seatIds);
+      if ('contended' in claim) {
+        // Claimed by another hold of this process since the ranking (while this one waited on a lock).
+        claim.contended.forEach((id) => busy.add(id));
         continue;
       }
-      if (locked.committed.length) {
-        locked.committed.forEach((id) => busy.add(id));
+      const locked = await lockSeats(tx, showtimeId, candidate.seatIds).catch((err: unknown) => {
+        claim.release();
+        throw err;
+      });
+      const lost = locked.contended.length ? locked.contended : locked.committed;
+      if (lost.length) {
+        claim.release();
+        lost.forEach((id) => busy.add(id));
         continue;
       }
       // Taken out of service since the layout was read: not a choice.
       if (locked.activeSeats < candidate.seatIds.length) {
+        claim.release();
         candidate.seatIds.forEach((id) => busy.add(id));
         continue;
       }
+      claimed(claim);
       return candidate.seatIds;
     }
     if (candidates.length === 0 && !canSeat(layout, taken, req)) throw soldOut(req.quantity);

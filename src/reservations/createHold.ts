@@ -181,6 +181,8 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
   /** The started run, to settle a failed COMMIT with. */
   let runId: string | undefined;
   let row: ReservationRow;
+  /** Best available's in-process claim on the seats it chose, held until the transaction has ended. */
+  let bestClaim: { release: () => void } | undefined;
   try {
     row = await rawTransaction(knex, async (tx) => {
       const limits = config.purchaseLimits;
@@ -200,6 +202,7 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
           layout.seats,
           { quantity: req.quantity, seatType: req.seat_type, together: req.together, focal: layout.focal },
           layout.look,
+          (claim) => (bestClaim = claim),
         );
         const byId = new Map(layout.seats.map((seat) => [seat.id, seat]));
         priced = chosen.map((sid) => byId.get(sid) as PricedLayoutSeat).map((seat) => ({ seat, price: priceOf(seat) }));
@@ -269,7 +272,7 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
       }
       committing = true;
       return inserted.reservation;
-    });
+    }).finally(() => bestClaim?.release());
   } catch (err) {
     if (err instanceof IdempotentTwinCommitted) {
       const earlier = await replay(knex, id, req);

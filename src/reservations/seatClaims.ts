@@ -7,6 +7,12 @@
  */
 const claims = new Map<number, Set<number>>();
 
+/** Every seat of the showtime a hold of this process is inserting right now (a live view: copy it to keep it). */
+export function claimedAt(showtimeId: number): ReadonlySet<number> {
+  return claims.get(showtimeId) ?? EMPTY;
+}
+const EMPTY: ReadonlySet<number> = new Set();
+
 /** The seats among `seatIds` a hold of this process is inserting right now. */
 export function claimedSeats(showtimeId: number, seatIds: readonly number[]): number[] {
   const held = claims.get(showtimeId);
