@@ -8,7 +8,10 @@
  * already sold), soldout (2 best-available seats at a sold-out showtime), hold (a free seat), start (a plain workflow start, the floor), startsa (the
  * same with the hold's memo and search attributes), startnative (startsa through a NativeConnection,
  * the worker's Rust gRPC client), startres (the reservation workflow itself, started as the API
- * starts it, without HTTP or Postgres) and idle (a 100 ms sleep: what the processes burn idle). PROBE_PERF=dir records each kind with
+ * starts it, without HTTP or Postgres), startlocal and starteager (startsa through a client on the
+ * connection of a workflow-only worker in this process, on a queue of its own; starteager asks for
+ * eager workflow start, and counts the starts the server did not hand to that worker: this
+ * process's CPU then includes the worker's) and idle (a 100 ms sleep: what the processes burn idle). PROBE_PERF=dir records each kind with
  * `perf record` into dir (start the API with BENCH_NODE_ARGS=--perf-basic-prof to name its JS
  * frames); PROBE_NO_TRIGGERS=1 disables the reservation tables' triggers, to price them;
  * PROBE_API_PROCESSES=n measures an API of n processes; PROBE_HISTORY=1 prints the event types of
