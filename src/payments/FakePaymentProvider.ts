@@ -43,7 +43,9 @@ export class FakePaymentProvider implements PaymentProvider {
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const outcome = isFakeMethod(req.paymentMethod) ? FAKE_PAYMENT_METHODS[req.paymentMethod] : 'declined';
     const asyncOutcome = isFakeMethod(req.paymentMethod) ? ASYNC_OUTCOMES[req.paymentMethod] : undefined;
-    await FakeProviderCharge.query(this.knex)
+    // The row back from the insert itself, so a new charge is one statement (knex, not the model:
+    // a model insert hands back its input even when ON CONFLICT inserted nothing).
+    const [inserted] = await this.knex<FakeProviderCharge>(FakeProviderCharge.tableName)
       .insert({
         id: idFor('pi_fake', req.idempotencyKey),
         idempotency_key: req.idempotencyKey,
@@ -59,9 +61,10 @@ export class FakePaymentProvider implements PaymentProvider {
           : {}),
       })
       .onConflict('idempotency_key')
-      .ignore();
-    // Inserted above, or by an earlier charge with this key: always there.
-    const row = (await FakeProviderCharge.query(this.knex).findOne({ idempotency_key: req.idempotencyKey }).select('id', 'status')) as FakeProviderCharge;
+      .ignore()
+      .returning(['id', 'status']);
+    // Otherwise an earlier charge with this key made it: always there.
+    const row = (inserted ?? (await FakeProviderCharge.query(this.knex).findOne({ idempotency_key: req.idempotencyKey }).select('id', 'status'))) as Pick<FakeProviderCharge, 'id' | 'status'>;
     if (row.status === 'declined') {
       const reason = isFakeMethod(req.paymentMethod) ? 'Your card was declined.' : `Unsupported payment method: ${req.paymentMethod}`;
       return { status: 'declined', paymentId: row.id, reason };

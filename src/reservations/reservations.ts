@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { listPage } from '../db/listPage';
+import { poolSql } from '../db/rawSql';
 import { Reservation, ReservationSeat, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 import type { ReservationStatus, RowSeen } from '../../workflows/shared';
 import { serializeReservation, type ReservationBody, type ReservationSeatView } from './serialize';
@@ -28,12 +29,33 @@ export async function seatsByReservation(knex: Knex, ids: string[]): Promise<Map
   return map;
 }
 
+/**
+ * One reservation row with its seats (as JSON, in seatsByReservation's order) and, when `withShow`,
+ * its showtime's start and end: one statement, since a confirm, cancel or extend reads it before
+ * its Update and again after, and each round trip is a protocol exchange for the API and Postgres.
+ * Raw SQL: a join, a correlated aggregate and a choice of columns no model query would save.
+ */
+async function readReservation(knex: Knex, id: string, withShow: boolean) {
+  const { rows } = await poolSql(knex).query<ReservationRow & { seat_views: ReservationSeatView[]; show_starts_at?: Date; show_ends_at?: Date }>(
+    `SELECT ${RESERVATION_COLUMNS.map((c) => `r.${c}`).join(', ')},
+            coalesce((SELECT json_agg(json_build_object('seat_id', rs.seat_id, 'label', s."row" || s.number, 'price', rs.price_at_booking::text)
+                                     ORDER BY s."row", s.number)
+                        FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id
+                       WHERE rs.reservation_id = r.id), '[]') AS seat_views
+            ${withShow ? ', st.starts_at AS show_starts_at, st.ends_at AS show_ends_at' : ''}
+       FROM reservations r ${withShow ? 'JOIN showtimes st ON st.id = r.showtime_id' : ''}
+      WHERE r.id = ?`,
+    [id],
+  );
+  return rows[0];
+}
+
 /** One reservation with its seats, as the API shows it; null when there is none. */
 export async function loadReservationBody(knex: Knex, id: string): Promise<ReservationBody | null> {
-  const row: ReservationRow | undefined = await Reservation.query(knex).findById(id).select(RESERVATION_COLUMNS);
+  const row = await readReservation(knex, id, false);
   if (!row) return null;
-  const seats = await seatsByReservation(knex, [id]);
-  return serializeReservation(row, seats.get(id) ?? []);
+  const { seat_views: seats, ...reservation } = row;
+  return serializeReservation(reservation, seats);
 }
 
 /**
@@ -43,16 +65,12 @@ export async function loadReservationBody(knex: Knex, id: string): Promise<Reser
  * hold committed. Null when there is none.
  */
 export async function loadReservationSeen(knex: Knex, id: string): Promise<{ body: ReservationBody; rowSeen: RowSeen } | null> {
-  const row = await Reservation.query(knex)
-    .joinRelated('showtime')
-    .findById(id)
-    .select([...RESERVATION_COLUMNS.map((c) => `reservations.${c}`), 'showtime.starts_at as show_starts_at', 'showtime.ends_at as show_ends_at'])
-    .castTo<(ReservationRow & { show_starts_at: Date; show_ends_at: Date }) | undefined>();
+  const row = await readReservation(knex, id, true);
   if (!row) return null;
-  const seats = await seatsByReservation(knex, [id]);
+  const { seat_views: seats, show_starts_at: starts, show_ends_at: ends, ...reservation } = row;
   return {
-    body: serializeReservation(row, seats.get(id) ?? []),
-    rowSeen: { status: row.status, show_starts_at: new Date(row.show_starts_at).toISOString(), show_ends_at: new Date(row.show_ends_at).toISOString() },
+    body: serializeReservation(reservation, seats),
+    rowSeen: { status: row.status, show_starts_at: new Date(starts as Date).toISOString(), show_ends_at: new Date(ends as Date).toISOString() },
   };
 }
 
