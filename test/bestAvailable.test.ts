@@ -146,13 +146,16 @@ describe('best available seats', () => {
     // A pseudo-random sequence, so a failure reproduces.
     let state = 42;
     const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let round = 0; round < 60; round++) {
-      const rows = Array.from({ length: 1 + Math.floor(next() * 8) }, () =>
+    for (let round = 0; round < 300; round++) {
+      const rows = Array.from({ length: 1 + Math.floor(next() * (round % 3 === 0 ? 20 : 8)) }, () =>
         Array.from({ length: 4 + Math.floor(next() * 14) }, () => (next() < 0.08 ? ' ' : next() < 0.05 ? 'x' : next() < 0.05 ? 'w' : '.')).join(''),
       );
       const layout = hall(...rows);
-      const taken = new Set(layout.filter(() => next() < 0.4).map((s) => s.id));
-      const req = { quantity: 1 + Math.floor(next() * 4), together: next() < 0.7 };
+      const density = next();
+      const taken = new Set(layout.filter(() => next() < density).map((s) => s.id));
+      // The default focal point, or one anywhere in (or beside) the hall.
+      const focal = next() < 0.5 ? undefined : { rowIndex: next() * rows.length, number: next() * 18 };
+      const req = { quantity: 1 + Math.floor(next() * 4), together: next() < 0.7, focal };
       const all = rankCandidates(layout, taken, req);
       for (const limit of [1, 2, 5]) expect(rankCandidates(layout, taken, req, limit)).toEqual(all.slice(0, limit));
       expect(chooseSeats(layout, taken, req)).toEqual(all[0]);
@@ -160,6 +163,17 @@ describe('best available seats', () => {
       // Asked again of the same layout (its rows are then remembered), the answer is the same.
       expect(rankCandidates(layout, taken, req)).toEqual(all);
     }
+  });
+
+  it('early in a sale reads only the rows near the focal point to find the best few blocks', () => {
+    const layout = hall(...Array.from({ length: 20 }, () => '....................'));
+    let asked = 0;
+    const taken = { has: () => (asked++, false) };
+    const ranked = rankCandidates(layout, taken, { quantity: 2, together: true }, 5);
+    expect(ranked.map((c) => labels(layout, c.seatIds))).toEqual([['J9', 'J10'], ['J11', 'J12'], ['K9', 'K10'], ['K11', 'K12'], ['I9', 'I10']]);
+    // Of 400 seats, the four middle rows': the next row out is further than the fifth pair.
+    expect(asked).toBe(4 * 20);
+    expect(rankCandidates(layout, new Set(), { quantity: 2, together: true }).slice(0, 5)).toEqual(ranked);
   });
 
   it('cannot seat anybody in a full hall', () => {

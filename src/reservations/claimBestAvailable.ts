@@ -86,7 +86,10 @@ export async function claimBestAvailable(
 ): Promise<number[]> {
   for (let look = 0; look < LOOKS; look++) {
     const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(tx, showtimeId);
-    const busy = new Set([...taken, ...inFlight, ...claimedAt(showtimeId)]);
+    // Copied from the look's set, not spread into an array first: late in a rush it is most of the house.
+    const busy = new Set(taken);
+    for (const id of inFlight) busy.add(id);
+    for (const id of claimedAt(showtimeId)) busy.add(id);
     // One more than it tries: then it knows whether trying more would have been possible.
     const candidates = rankCandidates(layout, busy, req, TRIES_PER_LOOK + 1);
     for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {

@@ -204,8 +204,7 @@ async function writeHold(deps: HoldDeps, hold: CheckedHold): Promise<HoldResult>
           layout.look,
           (claim) => (bestClaim = claim),
         );
-        const byId = new Map(layout.seats.map((seat) => [seat.id, seat]));
-        priced = chosen.map((sid) => byId.get(sid) as PricedLayoutSeat).map((seat) => ({ seat, price: priceOf(seat) }));
+        priced = chosen.map((sid) => layout.byId.get(sid) as PricedLayoutSeat).map((seat) => ({ seat, price: priceOf(seat) }));
       } else {
         // A seat that another hold is inserting right now is unavailable: answer at once rather than
         // wait on that transaction, which is itself waiting on Temporal. The unique index stays the

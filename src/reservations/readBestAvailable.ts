@@ -109,7 +109,7 @@ export async function readBestAvailable(
     }
     if (breach) throw breach;
     // The transaction chooses from this look first: its locks and its insert decide, a look only ranks.
-    if (canSeat(layout.seats, new Set([...taken, ...inFlight]), party)) return { ...layout, look };
+    if (canSeat(layout.seats, { has: (id) => taken.has(id) || inFlight.has(id) }, party)) return { ...layout, look };
     if (waitedOut(wait)) throw seatsInFlightRefusal();
     await (memory?.listening ? memory.nextChange(req.showtime_id, CHANGE_WAIT_MS) : sleep(backoffMs(attempt)));
     lookWanted = performance.now();

@@ -11,6 +11,8 @@ export interface PricedLayoutSeat extends LayoutSeat {
 /** What the best-available chooser needs of an auditorium: its seats and where the best view is. */
 export interface AuditoriumLayout {
   seats: PricedLayoutSeat[];
+  /** The same seats by id, built once with the layout (a hold looks its chosen seats up in it). */
+  byId: ReadonlyMap<number, PricedLayoutSeat>;
   focal: FocalPoint;
   /** When its read began (Date.now()): it shows every change committed before. */
   readAt: number;
@@ -45,7 +47,7 @@ async function readLayout(knex: Knex, auditoriumId: number): Promise<AuditoriumL
     price_modifier: r.price_modifier,
   }));
   const stored = auditorium?.focal_row && auditorium.focal_seat !== null ? { row: auditorium.focal_row, seat: Number(auditorium.focal_seat) } : null;
-  return { seats, focal: focalOf(seats, stored), readAt };
+  return { seats, byId: new Map(seats.map((seat) => [seat.id, seat])), focal: focalOf(seats, stored), readAt };
 }
 
 /** The auditorium's seats and focal point, at most TTL_MS old. */
