@@ -165,7 +165,7 @@ describe('best available seats', () => {
     }
   });
 
-  it('early in a sale reads only the rows near the focal point to find the best few blocks', () => {
+  it('early in a sale reads only the rows near the focal point to find the best few blocks, and one pair to know the party fits', () => {
     const layout = hall(...Array.from({ length: 20 }, () => '....................'));
     let asked = 0;
     const taken = { has: () => (asked++, false) };
@@ -174,6 +174,10 @@ describe('best available seats', () => {
     // Of 400 seats, the four middle rows': the next row out is further than the fifth pair.
     expect(asked).toBe(4 * 20);
     expect(rankCandidates(layout, new Set(), { quantity: 2, together: true }).slice(0, 5)).toEqual(ranked);
+    // Whether the party fits at all: the first two free seats side by side answer it.
+    asked = 0;
+    expect(canSeat(layout, taken, { quantity: 2, together: true })).toBe(true);
+    expect(asked).toBe(2);
   });
 
   it('cannot seat anybody in a full hall', () => {

@@ -249,9 +249,25 @@ class BestBlocks {
  */
 export function canSeat(layout: readonly LayoutSeat[], taken: TakenSeats, req: Omit<BestAvailableRequest, 'focal'>): boolean {
   if (layout.length === 0 || req.quantity < 1) return false;
-  const { runs } = freeRuns(layout, taken, req.seatType);
-  if (runs.some((r) => r.seats.length >= req.quantity)) return true;
-  return !req.together && runs.reduce((n, r) => n + r.seats.length, 0) >= req.quantity;
+  // Stops at the first run long enough (or, apart, once enough seats are free): early in a sale
+  // that is the first row, and the cheap refusal path asks this of every request in a rush.
+  let free = 0;
+  for (const seats of rowsOf(layout).seats) {
+    let run = 0;
+    let previous: number | undefined;
+    for (const seat of seats) {
+      if (previous !== undefined && seat.number !== previous + 1) run = 0;
+      previous = seat.number;
+      if (!eligible(seat, req.seatType) || taken.has(seat.id)) {
+        run = 0;
+        continue;
+      }
+      run += 1;
+      free += 1;
+      if (run >= req.quantity || (!req.together && free >= req.quantity)) return true;
+    }
+  }
+  return false;
 }
 
 /** The best way to seat the party, or undefined when it cannot be seated. */

@@ -2,7 +2,7 @@ import { conflict, type ApiError } from '../http/errors';
 import type { Sql } from '../db/rawSql';
 import { lockSeats } from './holdStatements';
 import { claimedAt, claimSeats } from './seatClaims';
-import { canSeat, rankCandidates, type BestAvailableRequest, type LayoutSeat } from './bestAvailable';
+import { canSeat, rankCandidates, type BestAvailableRequest, type LayoutSeat, type TakenSeats } from './bestAvailable';
 
 /** Candidates tried per look at the seats; after that the look is fresher than the ranking. */
 const TRIES_PER_LOOK = 4;
@@ -86,10 +86,10 @@ export async function claimBestAvailable(
 ): Promise<number[]> {
   for (let look = 0; look < LOOKS; look++) {
     const { taken, inFlight } = look === 0 && firstLook ? firstLook : await lookAtSeats(tx, showtimeId);
-    // Copied from the look's set, not spread into an array first: late in a rush it is most of the house.
-    const busy = new Set(taken);
-    for (const id of inFlight) busy.add(id);
-    for (const id of claimedAt(showtimeId)) busy.add(id);
+    // A view over the sets rather than a copy of them: late in a rush the look is most of the house.
+    const tried = new Set<number>();
+    const claimedNow = claimedAt(showtimeId);
+    const busy: TakenSeats = { has: (id) => taken.has(id) || inFlight.has(id) || tried.has(id) || claimedNow.has(id) };
     // One more than it tries: then it knows whether trying more would have been possible.
     const candidates = rankCandidates(layout, busy, req, TRIES_PER_LOOK + 1);
     for (const candidate of candidates.slice(0, TRIES_PER_LOOK)) {
@@ -97,23 +97,23 @@ export async function claimBestAvailable(
       const claim = claimSeats(showtimeId, candidate.seatIds);
       if ('contended' in claim) {
         // Claimed by another hold of this process since the ranking (while this one waited on a lock).
-        claim.contended.forEach((id) => busy.add(id));
+        claim.contended.forEach((id) => tried.add(id));
         continue;
       }
       const locked = await lockSeats(tx, showtimeId, candidate.seatIds).catch((err: unknown) => {
         claim.release();
         throw err;
       });
-      const lost = locked.contended.length ? locked.contended : locked.committed;
-      if (lost.length) {
+      const gone = locked.contended.length ? locked.contended : locked.committed;
+      if (gone.length) {
         claim.release();
-        lost.forEach((id) => busy.add(id));
+        gone.forEach((id) => tried.add(id));
         continue;
       }
       // Taken out of service since the layout was read: not a choice.
       if (locked.activeSeats < candidate.seatIds.length) {
         claim.release();
-        candidate.seatIds.forEach((id) => busy.add(id));
+        candidate.seatIds.forEach((id) => tried.add(id));
         continue;
       }
       claimed(claim);
