@@ -152,8 +152,9 @@ const byPreference = (a: Block, b: Block) =>
  * seat further away); then adjacent seats that do leave one; then, only when the
  * party need not sit together, the free seats closest to the focal point. Pure: the hold calls
  * it inside its transaction with the committed and in-flight seats as `taken`, and tries the
- * candidates in this order until one locks. `limit` caps how many are returned (the hold tries
- * a few; every request in a rush ranks the whole house).
+ * candidates in this order until one locks. `limit` caps how many are returned: the hold tries
+ * a few, so only the best `limit` blocks are kept, and rows are read outward from the focal point
+ * only until no further row could place among them.
  */
 export function rankCandidates(layout: readonly LayoutSeat[], taken: TakenSeats, req: BestAvailableRequest, limit = Infinity): SeatChoice[] {
   if (layout.length === 0 || req.quantity < 1 || limit < 1) return [];
