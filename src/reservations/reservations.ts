@@ -1,47 +1,42 @@
 import type { Knex } from 'knex';
 import { listPage } from '../db/listPage';
 import { poolSql } from '../db/rawSql';
-import { Reservation, ReservationSeat, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
+import { Reservation, RESERVATION_COLUMNS, type ReservationRow } from '../db/models';
 import type { ReservationStatus, RowSeen } from '../../workflows/shared';
 import { serializeReservation, type ReservationBody, type ReservationSeatView } from './serialize';
 
-interface SeatOfReservation {
-  reservation_id: string;
-  seat_id: number;
-  row: string;
-  number: number;
-  price_at_booking: string;
-}
+/**
+ * The seats of the reservation whose id is `reservationIdSql`, as the API shows them (label, price
+ * as written), ordered by row and number: one JSON array, the one definition of a seat view, for
+ * the reads of one reservation and of many alike.
+ */
+const seatViewsOf = (reservationIdSql: string) =>
+  `coalesce((SELECT json_agg(json_build_object('seat_id', rs.seat_id, 'label', s."row" || s.number, 'price', rs.price_at_booking::text)
+                             ORDER BY s."row", s.number)
+                FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id
+               WHERE rs.reservation_id = ${reservationIdSql}), '[]')`;
 
-/** Seats of several reservations in one query, keyed by reservation id. */
+/** Seats of several reservations in one statement, keyed by reservation id. */
 export async function seatsByReservation(knex: Knex, ids: string[]): Promise<Map<string, ReservationSeatView[]>> {
   const map = new Map<string, ReservationSeatView[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return map;
-  const rows = await ReservationSeat.query(knex)
-    .joinRelated('seat')
-    .whereIn('reservation_seats.reservation_id', ids)
-    .orderBy([{ column: 'seat.row' }, { column: 'seat.number' }])
-    .select('reservation_seats.reservation_id', 'reservation_seats.seat_id', 'seat.row', 'seat.number', 'reservation_seats.price_at_booking')
-    .castTo<SeatOfReservation[]>();
-  for (const row of rows) {
-    map.get(row.reservation_id)?.push({ seat_id: row.seat_id, label: `${row.row}${row.number}`, price: row.price_at_booking });
-  }
+  const { rows } = await poolSql(knex).query<{ id: string; seat_views: ReservationSeatView[] }>(
+    `SELECT r.id, ${seatViewsOf('r.id')} AS seat_views FROM unnest(?::uuid[]) AS r (id)`,
+    [ids],
+  );
+  for (const row of rows) map.set(row.id, row.seat_views);
   return map;
 }
 
 /**
- * One reservation row with its seats (as JSON, in seatsByReservation's order) and, when `withShow`,
- * its showtime's start and end: one statement, since a confirm, cancel or extend reads it before
- * its Update and again after, and each round trip is a protocol exchange for the API and Postgres.
+ * One reservation row with its seats and, when `withShow`, its showtime's start and end: one
+ * statement, since a confirm, cancel or extend reads it before its Update and again after, and
+ * each round trip is a protocol exchange for the API and Postgres.
  * Raw SQL: a join, a correlated aggregate and a choice of columns no model query would save.
  */
 async function readReservation(knex: Knex, id: string, withShow: boolean) {
   const { rows } = await poolSql(knex).query<ReservationRow & { seat_views: ReservationSeatView[]; show_starts_at?: Date; show_ends_at?: Date }>(
-    `SELECT ${RESERVATION_COLUMNS.map((c) => `r.${c}`).join(', ')},
-            coalesce((SELECT json_agg(json_build_object('seat_id', rs.seat_id, 'label', s."row" || s.number, 'price', rs.price_at_booking::text)
-                                     ORDER BY s."row", s.number)
-                        FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id
-                       WHERE rs.reservation_id = r.id), '[]') AS seat_views
+    `SELECT ${RESERVATION_COLUMNS.map((c) => `r.${c}`).join(', ')}, ${seatViewsOf('r.id')} AS seat_views
             ${withShow ? ', st.starts_at AS show_starts_at, st.ends_at AS show_ends_at' : ''}
        FROM reservations r ${withShow ? 'JOIN showtimes st ON st.id = r.showtime_id' : ''}
       WHERE r.id = ?`,
