@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpClient } from './http';
 import type { LatencyStats } from './measure';
 import type { Latency } from './resultsSchema';
+export { totalCpuMs } from './resultsSchema';
 import { logLine } from './log';
-import { cpuMs, type BenchStack } from './stack';
+import { cpuMs, pidsNamed, sumCpuMs, type BenchStack } from './stack';
 
 /** How much each measurement does: every loop is bounded by a count and a time. */
 export interface BenchParams {
@@ -17,6 +18,8 @@ export interface BenchParams {
   seatsPerHold: number;
   /** How long the no-op floor workflows wait on their timer. */
   noopWaitMs: number;
+  /** Sold-out showtimes of 500 seats seeded before measuring: the booking history of a database in service. */
+  historyShowtimes: number;
   contentionClients: number;
   contentionSeats: number;
   seatMapRequests: number;
@@ -46,6 +49,7 @@ export function benchParams(mode: 'quick' | 'full'): BenchParams {
     warmupOps: (c) => Math.max(5, c * 2),
     seatsPerHold: 2,
     noopWaitMs: 30 * 60_000,
+    historyShowtimes: quick ? 10 : 40,
     contentionClients: 500,
     contentionSeats: 20,
     seatMapRequests: quick ? 20 : 200,
@@ -96,14 +100,21 @@ export async function settleWorker(stack: BenchStack, maxMs: number): Promise<nu
   return Date.now() - t0;
 }
 
-/** CPU time of the API and worker between `start()` and `stop(n)`, per operation. */
+/**
+ * CPU time between `start()` and `stop(n)`, per operation, of every process an operation costs:
+ * the API, the worker, the Temporal server, Postgres and this process (the clients). A hold's
+ * and a plain start's totals bound what holds/s can reach against starts/s on a CPU-bound machine.
+ */
 export function cpuProbe(stack: BenchStack, withApi: boolean) {
   const apiPid = stack.api.proc.pid;
   const workerPid = stack.worker.pid;
+  const postgresCpu = () => sumCpuMs(pidsNamed('postgres'));
   const api0 = cpuMs(apiPid);
   const worker0 = cpuMs(workerPid);
+  const temporal0 = sumCpuMs(stack.temporalPids);
+  const postgres0 = postgresCpu();
   const bench0 = process.cpuUsage();
-  const per = (ms: number, ops: number) => Math.round((ms / ops) * 100) / 100;
+  const per = (ms: number, ops: number) => Math.round((Math.max(0, ms) / ops) * 100) / 100;
   return (ops: number): NonNullable<Latency['cpu']> | undefined => {
     if (ops <= 0) return undefined;
     const bench = process.cpuUsage(bench0);
@@ -111,6 +122,8 @@ export function cpuProbe(stack: BenchStack, withApi: boolean) {
       api_ms_per_op: withApi ? per(cpuMs(apiPid) - api0, ops) : null,
       worker_ms_per_op: per(cpuMs(workerPid) - worker0, ops),
       bench_ms_per_op: per((bench.user + bench.system) / 1000, ops),
+      temporal_ms_per_op: per(sumCpuMs(stack.temporalPids) - temporal0, ops),
+      postgres_ms_per_op: per(postgresCpu() - postgres0, ops),
     };
   };
 }

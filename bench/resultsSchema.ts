@@ -15,7 +15,15 @@ export const CpuPerOpSchema = z.object({
   worker_ms_per_op: ms,
   /** The benchmark's own process: the HTTP client, or the Temporal client of the floor. */
   bench_ms_per_op: ms.optional(),
+  /** The Temporal dev server's processes. */
+  temporal_ms_per_op: ms.optional(),
+  /** Every `postgres` process on the machine (backends that exit meanwhile are lost: a lower bound). */
+  postgres_ms_per_op: ms.optional(),
 });
+
+/** An operation's CPU on all the processes measured, in ms; null when not measured. */
+export const totalCpuMs = (cpu: z.infer<typeof CpuPerOpSchema> | undefined): number | null =>
+  cpu ? (cpu.api_ms_per_op ?? 0) + cpu.worker_ms_per_op + (cpu.bench_ms_per_op ?? 0) + (cpu.temporal_ms_per_op ?? 0) + (cpu.postgres_ms_per_op ?? 0) : null;
 
 export const LatencySchema = z.object({
   p50: ms,

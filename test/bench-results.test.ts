@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseBenchCli } from '../bench/cli';
-import { buildResults, README_END, README_START, toMarkdown, updateReadmeSection } from '../bench/report';
+import { buildResults, cpuBudget, README_END, README_START, toMarkdown, updateReadmeSection } from '../bench/report';
 import { ResultsSchema, type Measured } from '../bench/resultsSchema';
 
 /** Synthetic figures only: this test checks the results file's shape, it never runs the benchmark. */
@@ -126,6 +126,19 @@ describe('benchmark results file', () => {
     expect(md).toContain('| 50 | 300.0 / 600.0 / 900.0 | 160 | 250.0 / 500.0 / 750.0 | 200 |');
     expect(md).toContain('**missed**');
     expect(md).toContain('not measured');
+  });
+
+  it('puts the CPU a hold and a plain start cost on all processes side by side, and the throughput ratio it allows', () => {
+    const m = synthetic();
+    m.hold.c50 = { ...lat(300, 120), cpu: { api_ms_per_op: 3, worker_ms_per_op: 3, bench_ms_per_op: 0.5, temporal_ms_per_op: 8, postgres_ms_per_op: 1.5 } };
+    m.temporal_start.c50 = { ...lat(250, 200), cpu: { api_ms_per_op: null, worker_ms_per_op: 2, bench_ms_per_op: 1, temporal_ms_per_op: 7 } };
+    const results = buildResults(m);
+    expect(cpuBudget(results)).toEqual({ holdMs: 16, startMs: 10, ratio: 0.625, measured: 0.6 });
+    const md = toMarkdown(results);
+    expect(md).toContain('| 50 | 3.00 | 3.00 | 8.00 | 1.50 | 0.50 | 16.00 | 2.00 | 7.00 | 1.00 | 10.00 |');
+    expect(md).toContain('holds/s can reach at most 0.63x the starts/s (the target asks 0.7x; measured 0.60x)');
+    // Without CPU figures at 50 clients there is no budget to state.
+    expect(cpuBudget(buildResults(synthetic()))).toBeNull();
   });
 
   it('replaces only the README section between the bench markers', () => {

@@ -174,13 +174,18 @@ export async function measurePremiere(
  * on the machine (backends that exited meanwhile are lost, so it is a lower bound) and this one
  * (the bench's clients). Logged for the rush and its floor, to show where the rush's time goes.
  */
-function stackCpuMs(ctx: BenchContext): Record<'temporal' | 'worker' | 'postgres' | 'bench', number> {
+export function stackCpuMs(ctx: BenchContext): Record<'temporal' | 'worker' | 'postgres' | 'bench', number> {
   const self = process.cpuUsage();
   return { temporal: sumCpuMs(ctx.stack.temporalPids), worker: treeCpuMs(ctx.stack.worker.pid), postgres: sumCpuMs(pidsNamed('postgres')), bench: (self.user + self.system) / 1000 };
 }
-const cpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): string =>
-  Object.entries(stackCpuMs(ctx))
-    .map(([k, v]) => `${k} ${Math.round(v - before[k as keyof typeof before])}`)
+/** Each of the stack's other processes' CPU since `before`, in ms. */
+export const stackCpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): ReturnType<typeof stackCpuMs> => {
+  const now = stackCpuMs(ctx);
+  return { temporal: now.temporal - before.temporal, worker: now.worker - before.worker, postgres: now.postgres - before.postgres, bench: now.bench - before.bench };
+};
+export const cpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): string =>
+  Object.entries(stackCpuSince(ctx, before))
+    .map(([k, v]) => `${k} ${Math.round(v)}`)
     .join(', ');
 
 /** The showtime's seats after the rush, each with when its hold began (the order of sale). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { asLatency, cpuProbe, type BenchContext } from '../context';
+import { asLatency, cpuProbe, totalCpuMs, type BenchContext } from '../context';
 import { closedLoop } from '../measure';
 import type { Latency } from '../resultsSchema';
 import { noopWorkflow } from '../workflows/noop';
@@ -31,7 +31,7 @@ export async function measureWorkflowStart(ctx: BenchContext, clients: number): 
   await ctx.settle();
   const cpu = stop?.(result.stats.n + result.errors);
   if (result.errors > 0) ctx.log(`workflow start c${clients}: ${result.errors} errors, e.g. ${result.errorSamples.join(' | ')}`);
-  ctx.log(`workflow start c${clients}: p50 ${result.stats.p50} p99 ${result.stats.p99} ms, ${result.stats.per_s}/s; worker CPU per start ${cpu?.worker_ms_per_op ?? '–'} ms`);
+  ctx.log(`workflow start c${clients}: p50 ${result.stats.p50} p99 ${result.stats.p99} ms, ${result.stats.per_s}/s; CPU per start: worker ${cpu?.worker_ms_per_op ?? '–'} ms, Temporal ${cpu?.temporal_ms_per_op ?? '–'} ms, all ${totalCpuMs(cpu)?.toFixed(2) ?? '–'} ms`);
   return asLatency(result.stats, cpu);
 }
 
