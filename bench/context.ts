@@ -4,7 +4,7 @@ import type { LatencyStats } from './measure';
 import type { Latency } from './resultsSchema';
 export { totalCpuMs } from './resultsSchema';
 import { logLine } from './log';
-import { cpuMs, pidsNamed, sumCpuMs, type BenchStack } from './stack';
+import { cpuMs, cpuSinceSnapshot, cpuSnapshot, sumCpuMs, type BenchStack } from './stack';
 
 /** How much each measurement does: every loop is bounded by a count and a time. */
 export interface BenchParams {
@@ -108,11 +108,10 @@ export async function settleWorker(stack: BenchStack, maxMs: number): Promise<nu
 export function cpuProbe(stack: BenchStack, withApi: boolean) {
   const apiPid = stack.api.proc.pid;
   const workerPid = stack.worker.pid;
-  const postgresCpu = () => sumCpuMs(pidsNamed('postgres'));
   const api0 = cpuMs(apiPid);
   const worker0 = cpuMs(workerPid);
   const temporal0 = sumCpuMs(stack.temporalPids);
-  const postgres0 = postgresCpu();
+  const postgres0 = cpuSnapshot('postgres');
   const bench0 = process.cpuUsage();
   const per = (ms: number, ops: number) => Math.round((Math.max(0, ms) / ops) * 100) / 100;
   return (ops: number): NonNullable<Latency['cpu']> | undefined => {
@@ -123,7 +122,7 @@ export function cpuProbe(stack: BenchStack, withApi: boolean) {
       worker_ms_per_op: per(cpuMs(workerPid) - worker0, ops),
       bench_ms_per_op: per((bench.user + bench.system) / 1000, ops),
       temporal_ms_per_op: per(sumCpuMs(stack.temporalPids) - temporal0, ops),
-      postgres_ms_per_op: per(postgresCpu() - postgres0, ops),
+      postgres_ms_per_op: per(cpuSinceSnapshot('postgres', postgres0), ops),
     };
   };
 }

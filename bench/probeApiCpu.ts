@@ -18,7 +18,7 @@
  * the latest reservation's workflow history at the end (what a hold costs Temporal in events).
  */
 import { spawn } from 'node:child_process';
-import { Cleanup, cpuMs, pidsNamed, startBenchStack, sumCpuMs as sumCpu } from './stack';
+import { Cleanup, cpuMs, cpuSinceSnapshot, cpuSnapshot, startBenchStack, sumCpuMs as sumCpu } from './stack';
 import { createBenchShowtime, createUsers, sellSeats } from './fixtures';
 import { httpClient } from './http';
 import { randomUUID } from 'node:crypto';
@@ -147,8 +147,7 @@ async function main() {
       // warm-up
       for (let i = 0; i < 50; i++) await run(i);
       await new Promise((r) => setTimeout(r, 1500));
-      const pg = pidsNamed('postgres');
-      const before = { api: treeCpuMs(api.proc.pid), worker: cpuMs(stack.worker.pid), temporal: sumCpu(stack.temporalPids), pg: sumCpu(pg), self: process.cpuUsage() };
+      const before = { api: treeCpuMs(api.proc.pid), worker: cpuMs(stack.worker.pid), temporal: sumCpu(stack.temporalPids), pg: cpuSnapshot('postgres'), self: process.cpuUsage() };
       const perf = process.env.PROBE_PERF
         ? spawn('perf', ['record', '-F', '999', '-g', '-p', String(api.proc.pid), '-o', `${process.env.PROBE_PERF}/${kind}.perf.data`], { stdio: 'ignore' })
         : undefined;
@@ -170,7 +169,7 @@ async function main() {
       const self = process.cpuUsage(before.self);
       const per = (x: number) => (x / n).toFixed(2);
       console.log(
-        `${kind.padEnd(8)} n=${n} c=${conc} ${(n / (wall / 1000)).toFixed(0)}/s statuses=${JSON.stringify([...statuses])} CPU ms/op: api ${per(treeCpuMs(api.proc.pid) - before.api)} worker ${per(cpuMs(stack.worker.pid) - before.worker)} temporal ${per(sumCpu(stack.temporalPids) - before.temporal)} pg ${per(sumCpu(pg) - before.pg)} client ${per((self.user + self.system) / 1000)}`,
+        `${kind.padEnd(8)} n=${n} c=${conc} ${(n / (wall / 1000)).toFixed(0)}/s statuses=${JSON.stringify([...statuses])} CPU ms/op: api ${per(treeCpuMs(api.proc.pid) - before.api)} worker ${per(cpuMs(stack.worker.pid) - before.worker)} temporal ${per(sumCpu(stack.temporalPids) - before.temporal)} pg ${per(cpuSinceSnapshot('postgres', before.pg))} client ${per((self.user + self.system) / 1000)}`,
       );
     }
     if (eagerMissed) console.log(`eager starts not started eagerly: ${eagerMissed}`);

@@ -91,17 +91,17 @@ async function main(): Promise<void> {
     const [users, crowd, holders, holdPool, pgPool, openPool] = [
       await createUsers(stack.knex, stack.jwtSecret, 50),
       await createUsers(stack.knex, stack.jwtSecret, params.contentionClients),
-      // A buyer of its own for every hold of the levels: the purchase limits count what the buyer
-      // already holds for the showtime on every hold, and a buyer in service holds at most a few.
-      // Fifty accounts sharing thousands of holds made that count grow with the run (one account
-      // held all of the 1-client level's).
-      await createUsers(stack.knex, stack.jwtSecret, holdsNeeded),
+      // A buyer of its own for every hold of the levels and of the open holds: the purchase limits
+      // count what the buyer already holds for the showtime on every hold, and a buyer in service
+      // holds at most a few. Fifty accounts sharing thousands of holds made that count grow with
+      // the run (one account held all of the 1-client level's).
+      await createUsers(stack.knex, stack.jwtSecret, holdsNeeded + openNeeded),
       await SeatPool.create(stack.knex, holdsNeeded * params.seatsPerHold + 100),
       await SeatPool.create(stack.knex, pgNeeded * params.seatsPerHold + 100),
       await SeatPool.create(stack.knex, openNeeded + 100),
     ];
-    const nextHolder = (): BenchUser => holders[heldBy++ % holders.length];
     let heldBy = 0;
+    const nextHolder = (): BenchUser => holders[heldBy++ % holders.length];
     logLine(`data: ${users.length + crowd.length + holders.length} users, ${holdPool.capacity + pgPool.capacity + openPool.capacity} seats in ${Date.now() - t0} ms`);
     // The bookings of a cinema in service, and their statistics: on empty tables the first level
     // measured plans made for no rows (seedBookingHistory), 14-17 ms of Postgres CPU per hold at 1
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
     if (only.has('open_holds')) {
       stack.assertAlive();
       await resetOpenWorkflows(ctx);
-      measured.open_holds = await measureOpenHolds(ctx, { pool: openPool, users });
+      measured.open_holds = await measureOpenHolds(ctx, { pool: openPool, nextUser: nextHolder });
       stack.assertAlive();
     }
 

@@ -81,6 +81,31 @@ export function pidsNamed(name: string): number[] {
   return out;
 }
 
+/** CPU time so far of every process named `name`, by pid: the start of a `cpuSinceSnapshot`. */
+export function cpuSnapshot(name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pidsNamed(name)) {
+    try {
+      out.set(pid, cpuMs(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU the processes named `name` used since `before`, in ms: one started since counts whole, one
+ * that exited since counts nothing (its CPU went with it), so this is a lower bound. A difference
+ * of two sums instead subtracted an exited backend's whole CPU, and went below zero.
+ */
+export function cpuSinceSnapshot(name: string, before: Map<number, number>): number {
+  let sum = 0;
+  // At least 0 each: a pid reused since by a younger process has less CPU than it had.
+  for (const [pid, now] of cpuSnapshot(name)) sum += Math.max(0, now - (before.get(pid) ?? 0));
+  return sum;
+}
+
 /** CPU time of these processes so far, in ms; one that exited meanwhile counts 0 (so a difference is a lower bound). */
 export const sumCpuMs = (pids: number[]): number =>
   pids.reduce((sum, pid) => {

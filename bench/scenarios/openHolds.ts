@@ -51,9 +51,11 @@ export async function resetOpenWorkflows(ctx: BenchContext): Promise<void> {
 
 /**
  * Hold p50 (1 client) and the worker's RSS with 100, 1,000 and 5,000 open holds: the open
- * holds are made over HTTP at 50 clients (1 seat each), then a sample of holds is measured.
+ * holds are made over HTTP at 50 clients (1 seat each), then a sample of holds is measured. Each
+ * hold has a buyer of its own: with 50 accounts sharing them, every hold's purchase-limit count
+ * grew with the open holds, and the sample's one account held them all.
  */
-export async function measureOpenHolds(ctx: BenchContext, opts: { pool: SeatPool; users: BenchUser[] }): Promise<OpenHolds> {
+export async function measureOpenHolds(ctx: BenchContext, opts: { pool: SeatPool; nextUser: () => BenchUser }): Promise<OpenHolds> {
   const out: OpenHolds = { h100: null, h1000: null, h5000: null };
   ctx.log(`open holds: worker RSS ${rssMb(ctx.stack.worker.pid).toFixed(0)} MB with an empty cache`);
   for (const level of ctx.params.openHoldLevels) {
@@ -64,10 +66,10 @@ export async function measureOpenHolds(ctx: BenchContext, opts: { pool: SeatPool
       concurrency: 50,
       maxOps: Math.max(0, level - have),
       maxMs: ctx.params.openHoldFillMs,
-      op: async (_i, client) => {
+      op: async () => {
         const seats = opts.pool.take(1);
         if (!seats) throw new Error('the seat pool is used up');
-        await postHold(ctx.api, opts.users[client % opts.users.length], seats);
+        await postHold(ctx.api, opts.nextUser(), seats);
       },
     });
     const waited = await settleWorker(ctx.stack, ctx.params.openHoldSettleMs);
@@ -80,10 +82,10 @@ export async function measureOpenHolds(ctx: BenchContext, opts: { pool: SeatPool
       maxOps: ctx.params.openHoldSample,
       maxMs: ctx.params.levelMs * 2,
       warmupOps: 3,
-      op: async (_i, client) => {
+      op: async () => {
         const seats = opts.pool.take(ctx.params.seatsPerHold);
         if (!seats) throw new Error('the seat pool is used up');
-        await postHold(ctx.api, opts.users[client % opts.users.length], seats);
+        await postHold(ctx.api, opts.nextUser(), seats);
       },
     });
     await ctx.settle();

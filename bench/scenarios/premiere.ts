@@ -10,7 +10,7 @@ import { httpClient } from '../http';
 import { percentile, round } from '../measure';
 import type { BenchResults } from '../resultsSchema';
 import type { SoldSeat } from '../seatMapPicture';
-import { cpuMs, pidsNamed, sumCpuMs } from '../stack';
+import { cpuMs, cpuSinceSnapshot, cpuSnapshot, sumCpuMs } from '../stack';
 import { noopWorkflow } from '../workflows/noop';
 
 type Premiere = NonNullable<BenchResults['premiere']>;
@@ -169,19 +169,27 @@ export async function measurePremiere(
   return { premiere: result, seatMap: await soldSeatMap(knex, st.id) };
 }
 
+type StackPart = 'temporal' | 'worker' | 'postgres' | 'bench';
+
 /**
  * CPU time so far of the stack's other processes: Temporal, the worker, every `postgres` process
- * on the machine (backends that exited meanwhile are lost, so it is a lower bound) and this one
- * (the bench's clients). Logged for the rush and its floor, to show where the rush's time goes.
+ * on the machine (by pid: backends that exit meanwhile are lost, so their sum is a lower bound)
+ * and this one (the bench's clients). Logged for the rush and its floor, and for the stampede, to
+ * show where their time goes.
  */
-export function stackCpuMs(ctx: BenchContext): Record<'temporal' | 'worker' | 'postgres' | 'bench', number> {
+export function stackCpuMs(ctx: BenchContext): Record<Exclude<StackPart, 'postgres'>, number> & { postgres: Map<number, number> } {
   const self = process.cpuUsage();
-  return { temporal: sumCpuMs(ctx.stack.temporalPids), worker: treeCpuMs(ctx.stack.worker.pid), postgres: sumCpuMs(pidsNamed('postgres')), bench: (self.user + self.system) / 1000 };
+  return { temporal: sumCpuMs(ctx.stack.temporalPids), worker: treeCpuMs(ctx.stack.worker.pid), postgres: cpuSnapshot('postgres'), bench: (self.user + self.system) / 1000 };
 }
 /** Each of the stack's other processes' CPU since `before`, in ms. */
-export const stackCpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): ReturnType<typeof stackCpuMs> => {
+export const stackCpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): Record<StackPart, number> => {
   const now = stackCpuMs(ctx);
-  return { temporal: now.temporal - before.temporal, worker: now.worker - before.worker, postgres: now.postgres - before.postgres, bench: now.bench - before.bench };
+  return {
+    temporal: now.temporal - before.temporal,
+    worker: now.worker - before.worker,
+    postgres: cpuSinceSnapshot('postgres', before.postgres),
+    bench: now.bench - before.bench,
+  };
 };
 export const cpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): string =>
   Object.entries(stackCpuSince(ctx, before))
