@@ -2,9 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpClient } from './http';
 import type { LatencyStats } from './measure';
 import type { Latency } from './resultsSchema';
-export { totalCpuMs } from './resultsSchema';
 import { logLine } from './log';
-import { cpuMs, cpuSinceSnapshot, cpuSnapshot, sumCpuMs, type BenchStack } from './stack';
+import { cpuMs, stackCpu, stackCpuSince, type BenchStack } from './stack';
 
 /** How much each measurement does: every loop is bounded by a count and a time. */
 export interface BenchParams {
@@ -110,19 +109,17 @@ export function cpuProbe(stack: BenchStack, withApi: boolean) {
   const workerPid = stack.worker.pid;
   const api0 = cpuMs(apiPid);
   const worker0 = cpuMs(workerPid);
-  const temporal0 = sumCpuMs(stack.temporalPids);
-  const postgres0 = cpuSnapshot('postgres');
-  const bench0 = process.cpuUsage();
+  const others0 = stackCpu(stack);
   const per = (ms: number, ops: number) => Math.round((Math.max(0, ms) / ops) * 100) / 100;
   return (ops: number): NonNullable<Latency['cpu']> | undefined => {
     if (ops <= 0) return undefined;
-    const bench = process.cpuUsage(bench0);
+    const others = stackCpuSince(stack, others0);
     return {
       api_ms_per_op: withApi ? per(cpuMs(apiPid) - api0, ops) : null,
       worker_ms_per_op: per(cpuMs(workerPid) - worker0, ops),
-      bench_ms_per_op: per((bench.user + bench.system) / 1000, ops),
-      temporal_ms_per_op: per(sumCpuMs(stack.temporalPids) - temporal0, ops),
-      postgres_ms_per_op: per(cpuSinceSnapshot('postgres', postgres0), ops),
+      bench_ms_per_op: per(others.bench, ops),
+      temporal_ms_per_op: per(others.temporal, ops),
+      postgres_ms_per_op: per(others.postgres, ops),
     };
   };
 }

@@ -18,7 +18,7 @@
  * the latest reservation's workflow history at the end (what a hold costs Temporal in events).
  */
 import { spawn } from 'node:child_process';
-import { Cleanup, cpuMs, cpuSinceSnapshot, cpuSnapshot, startBenchStack, sumCpuMs as sumCpu } from './stack';
+import { Cleanup, cpuMs, cpuSinceSnapshot, cpuSnapshot, startBenchStack, sumCpuMs as sumCpu, treeCpuMs } from './stack';
 import { createBenchShowtime, createUsers, sellSeats } from './fixtures';
 import { httpClient } from './http';
 import { randomUUID } from 'node:crypto';
@@ -28,7 +28,6 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { noopWorkflow } from './workflows/noop';
 import { searchAttributes } from '../workflows/shared';
-import { treeCpuMs } from './scenarios/premiere';
 
 async function main() {
   const cleanup = new Cleanup();

@@ -93,7 +93,6 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The markdown report: printed, written to latest.md, and put between the README markers. */
 /**
  * What the CPU allows the hold's throughput target: a plain start's CPU on all processes over a
  * hold's, at 50 clients, beside the measured ratio of holds/s to starts/s.
@@ -107,6 +106,7 @@ export function cpuBudget(r: BenchResults): { holdMs: number; startMs: number; r
   return { holdMs, startMs, ratio: startMs / holdMs, measured: holds && starts ? holds / starts : null };
 }
 
+/** The markdown report: printed, written to latest.md, and put between the README markers. */
 export function toMarkdown(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;

@@ -106,6 +106,52 @@ export function cpuSinceSnapshot(name: string, before: Map<number, number>): num
   return sum;
 }
 
+/** CPU of a process and its live children (the API's cluster primary and its API processes). */
+export function treeCpuMs(pid: number): number {
+  let total = cpuMs(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += cpuMs(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+type StackPart = 'temporal' | 'worker' | 'postgres' | 'bench';
+/** What `stackCpu` read: the stack's processes' CPU so far, Postgres's by pid. */
+export type StackCpu = Record<Exclude<StackPart, 'postgres'>, number> & { postgres: Map<number, number> };
+
+/**
+ * CPU time so far of the stack's processes other than the API: Temporal, the worker, every
+ * `postgres` process on the machine (by pid: backends that exit meanwhile are lost, so their sum
+ * is a lower bound) and this one (the bench's clients).
+ */
+export function stackCpu(stack: Pick<BenchStack, 'temporalPids' | 'worker'>): StackCpu {
+  const self = process.cpuUsage();
+  return { temporal: sumCpuMs(stack.temporalPids), worker: treeCpuMs(stack.worker.pid), postgres: cpuSnapshot('postgres'), bench: (self.user + self.system) / 1000 };
+}
+
+/** Each of those processes' CPU since `before`, in ms. */
+export function stackCpuSince(stack: Pick<BenchStack, 'temporalPids' | 'worker'>, before: StackCpu): Record<StackPart, number> {
+  const now = stackCpu(stack);
+  return {
+    temporal: now.temporal - before.temporal,
+    worker: now.worker - before.worker,
+    postgres: cpuSinceSnapshot('postgres', before.postgres),
+    bench: now.bench - before.bench,
+  };
+}
+
+/** `temporal 630, worker 310, postgres 870, bench 240`, as the premiere's logs print it. */
+export const formatStackCpu = (cpu: Record<StackPart, number>): string =>
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${Math.round(v)}`)
+    .join(', ');
+
 /** CPU time of these processes so far, in ms; one that exited meanwhile counts 0 (so a difference is a lower bound). */
 export const sumCpuMs = (pids: number[]): number =>
   pids.reduce((sum, pid) => {

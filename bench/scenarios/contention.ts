@@ -2,7 +2,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import type { BenchContext } from '../context';
-import { stackCpuMs, stackCpuSince, treeCpuMs } from './premiere';
+import { stackCpu, stackCpuSince, treeCpuMs } from '../stack';
 import { createBenchShowtime, sellSeats, type BenchUser } from '../fixtures';
 import { closedLoop, percentile, round } from '../measure';
 import type { BenchResults } from '../resultsSchema';
@@ -49,7 +49,7 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
 
   const apiPid = ctx.stack.api.proc.pid;
   const apiCpu0 = treeCpuMs(apiPid);
-  const others0 = stackCpuMs(ctx);
+  const others0 = stackCpu(ctx.stack);
   const sampler = new PgClient({ connectionString: ctx.stack.databaseUrl });
   await sampler.connect();
   const samples: Sample[] = [];
@@ -84,7 +84,7 @@ export async function measureContention(ctx: BenchContext, users: BenchUser[]): 
     }),
   );
   const apiCpuMs = treeCpuMs(apiPid) - apiCpu0;
-  const others = stackCpuSince(ctx, others0);
+  const others = stackCpuSince(ctx.stack, others0);
   const raceMs = performance.now() - t0;
   // The race is CPU-bound: its CPU on every process over the cores bounds how soon it can end.
   const allCpuMs = apiCpuMs + others.temporal + others.worker + others.postgres + others.bench;

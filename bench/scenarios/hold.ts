@@ -1,8 +1,8 @@
 import { UnexpectedResponse, type HttpClient } from '../http';
-import { asLatency, cpuProbe, totalCpuMs, type BenchContext } from '../context';
+import { asLatency, cpuProbe, type BenchContext } from '../context';
 import type { BenchUser, SeatPool } from '../fixtures';
 import { closedLoop } from '../measure';
-import type { Latency } from '../resultsSchema';
+import { totalCpuMs, type Latency } from '../resultsSchema';
 
 /** A hold the benchmark made, with its owner's token, for the confirm and cancel measurements. */
 export interface HeldReservation {

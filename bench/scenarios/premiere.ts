@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import knexFactory, { type Knex } from 'knex';
 import { knexConfig } from '../../knexfile';
@@ -10,25 +9,10 @@ import { httpClient } from '../http';
 import { percentile, round } from '../measure';
 import type { BenchResults } from '../resultsSchema';
 import type { SoldSeat } from '../seatMapPicture';
-import { cpuMs, cpuSinceSnapshot, cpuSnapshot, sumCpuMs } from '../stack';
+import { formatStackCpu, stackCpu, stackCpuSince, treeCpuMs } from '../stack';
 import { noopWorkflow } from '../workflows/noop';
 
 type Premiere = NonNullable<BenchResults['premiere']>;
-
-/** CPU of a process and its live children (the API's cluster primary and its API processes). */
-export function treeCpuMs(pid: number): number {
-  let total = cpuMs(pid);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += cpuMs(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
 
 /** Runs `n` tasks with at most `inFlight` at once. */
 async function limited(n: number, inFlight: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -70,7 +54,7 @@ export async function measurePremiere(
   type Outcome = { held: boolean; refusedAt: number; ms: number; requests: number; other: string | null };
   const outcomes: Outcome[] = [];
   const cpu0 = treeCpuMs(apiPid);
-  const others0 = stackCpuMs(ctx);
+  const others0 = stackCpu(ctx.stack);
   const t0 = performance.now();
   let lastHeldAt = 0;
   await limited(buyers, inFlight, async (i) => {
@@ -96,7 +80,7 @@ export async function measurePremiere(
     outcomes.push(out);
   });
   const rushCpu = treeCpuMs(apiPid) - cpu0;
-  ctx.log(`premiere rush CPU ms: api ${Math.round(rushCpu)}, ${cpuSince(ctx, others0)}, in ${Math.round(performance.now() - t0)} ms`);
+  ctx.log(`premiere rush CPU ms: api ${Math.round(rushCpu)}, ${formatStackCpu(stackCpuSince(ctx.stack, others0))}, in ${Math.round(performance.now() - t0)} ms`);
 
   // Refusals alone, at the same concurrency: the showtime is sold out now.
   const refusalRequests = Math.min(buyers, 1000);
@@ -169,33 +153,6 @@ export async function measurePremiere(
   return { premiere: result, seatMap: await soldSeatMap(knex, st.id) };
 }
 
-type StackPart = 'temporal' | 'worker' | 'postgres' | 'bench';
-
-/**
- * CPU time so far of the stack's other processes: Temporal, the worker, every `postgres` process
- * on the machine (by pid: backends that exit meanwhile are lost, so their sum is a lower bound)
- * and this one (the bench's clients). Logged for the rush and its floor, and for the stampede, to
- * show where their time goes.
- */
-export function stackCpuMs(ctx: BenchContext): Record<Exclude<StackPart, 'postgres'>, number> & { postgres: Map<number, number> } {
-  const self = process.cpuUsage();
-  return { temporal: sumCpuMs(ctx.stack.temporalPids), worker: treeCpuMs(ctx.stack.worker.pid), postgres: cpuSnapshot('postgres'), bench: (self.user + self.system) / 1000 };
-}
-/** Each of the stack's other processes' CPU since `before`, in ms. */
-export const stackCpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): Record<StackPart, number> => {
-  const now = stackCpuMs(ctx);
-  return {
-    temporal: now.temporal - before.temporal,
-    worker: now.worker - before.worker,
-    postgres: cpuSinceSnapshot('postgres', before.postgres),
-    bench: now.bench - before.bench,
-  };
-};
-export const cpuSince = (ctx: BenchContext, before: ReturnType<typeof stackCpuMs>): string =>
-  Object.entries(stackCpuSince(ctx, before))
-    .map(([k, v]) => `${k} ${Math.round(v)}`)
-    .join(', ');
-
 /** The showtime's seats after the rush, each with when its hold began (the order of sale). */
 async function soldSeatMap(knex: BenchContext['stack']['knex'], showtimeId: number): Promise<SoldSeat[]> {
   const rows: { row: string; number: number; usable: boolean; held_at: Date | null }[] = await knex('seats as s')
@@ -234,7 +191,7 @@ async function floorRun(
   holds: number,
   users: BenchUser[],
 ): Promise<{ time_to_sellout_s: number }> {
-  const cpu0 = stackCpuMs(ctx);
+  const cpu0 = stackCpu(ctx.stack);
   const t0 = performance.now();
   await limited(holds, ctx.params.premiereInFlight, async (i) => {
     const id = randomUUID();
@@ -254,6 +211,6 @@ async function floorRun(
     });
   });
   const seconds = round((performance.now() - t0) / 1000, 2);
-  ctx.log(`premiere floor: ${holds} bare holds + workflow starts at ${ctx.params.premiereInFlight} in flight in ${seconds} s; CPU ms: ${cpuSince(ctx, cpu0)}`);
+  ctx.log(`premiere floor: ${holds} bare holds + workflow starts at ${ctx.params.premiereInFlight} in flight in ${seconds} s; CPU ms: ${formatStackCpu(stackCpuSince(ctx.stack, cpu0))}`);
   return { time_to_sellout_s: seconds };
 }

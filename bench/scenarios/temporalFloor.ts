@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { asLatency, cpuProbe, totalCpuMs, type BenchContext } from '../context';
+import { asLatency, cpuProbe, type BenchContext } from '../context';
 import { closedLoop } from '../measure';
-import type { Latency } from '../resultsSchema';
+import { totalCpuMs, type Latency } from '../resultsSchema';
 import { noopWorkflow } from '../workflows/noop';
 import { noopUpdate, noopWithUpdateWorkflow } from '../workflows/noopWithUpdate';
 
